@@ -1,0 +1,111 @@
+"""jiandu (监督): the business-environment supervision platform."""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from jiandu.config import ROOT, Config
+
+# Each capability is a package with an optional api.py exposing `blp` (a flask-smorest Blueprint)
+# and optional views.py exposing `bp` (a plain Flask Blueprint for server-rendered pages).
+CAPABILITIES = ("org", "intake", "cases", "projects", "fieldwork", "signs", "notify")
+
+CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.config.from_mapping(Config(**(config or {})).as_dict())
+    _ensure_secrets(app)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    from jiandu.errors import JianduApi, register_error_handlers
+    from jiandu.extensions import db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    limiter.init_app(app)
+    api = JianduApi(app)
+    register_error_handlers(app)
+    _register_capabilities(app, api)
+    _register_request_hooks(app)
+    from jiandu.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _ensure_secrets(app: Flask) -> None:
+    """A local setup works with no configuration: secrets are made once and kept in instance/."""
+    from jiandu.security import instance_secret, new_fernet_key, new_secret_key
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path, "secret_key", new_secret_key)
+    if not app.config.get("CONTACT_KEYS"):
+        app.config["CONTACT_KEYS"] = instance_secret(app.instance_path, "contact_keys", new_fernet_key)
+
+
+def _register_capabilities(app: Flask, api) -> None:
+    from jiandu.health import bp as health_bp
+    from jiandu.web.views import bp as web_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(web_bp)
+    for name in CAPABILITIES:
+        package = Path(__file__).parent / name
+        for module_name, attribute, register in (("api", "blp", api.register_blueprint),
+                                                 ("views", "bp", app.register_blueprint)):
+            if (package / f"{module_name}.py").exists():
+                module = importlib.import_module(f"jiandu.{name}.{module_name}")
+                register(getattr(module, attribute))
+        if (package / "models.py").exists():
+            importlib.import_module(f"jiandu.{name}.models")
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from jiandu.org.auth import check_csrf, load_current_user
+
+    @app.before_request
+    def _who_is_asking():
+        load_current_user()
+        if request.path.startswith("/api/"):
+            check_csrf()
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: WAL, foreign keys, a busy timeout; and let SQLAlchemy, not pysqlite, begin transactions."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

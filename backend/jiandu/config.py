@@ -1,0 +1,56 @@
+"""Configuration from environment variables, with defaults that give a working local setup."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _sqlite_default() -> str:
+    instance = Path(_env("JIANDU_INSTANCE", str(ROOT / "instance")))
+    instance.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance / 'jiandu.sqlite3'}"
+
+
+class Config:
+    """Read once at app creation; tests pass overrides to create_app."""
+
+    def __init__(self, **overrides):
+        self.SECRET_KEY = _env("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL") or _sqlite_default()
+        self.REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
+        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+        # Comma-separated Fernet keys, newest first; older keys still decrypt (rotation).
+        self.CONTACT_KEYS = _env("CONTACT_KEYS")
+        self.VAPID_PUBLIC_KEY = _env("VAPID_PUBLIC_KEY")
+        self.VAPID_PRIVATE_KEY = _env("VAPID_PRIVATE_KEY")
+        self.VAPID_SUBJECT = _env("VAPID_SUBJECT", "mailto:admin@example.invalid")
+        self.COMMISSION_HOTLINE = _env("COMMISSION_HOTLINE", "0472-12388")
+        self.SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "1") == "1"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_NAME = "jiandu_session"
+        self.PERMANENT_SESSION_LIFETIME = 12 * 3600
+        self.MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+        self.JSON_AS_ASCII = False
+        self.LOGIN_ATTEMPTS_PER_15_MIN = int(_env("LOGIN_ATTEMPTS_PER_15_MIN", "10"))
+        # argon2 cost; tests lower it so thousands of logins stay fast.
+        self.ARGON2_TIME_COST = int(_env("ARGON2_TIME_COST", "3"))
+        self.ARGON2_MEMORY_COST = int(_env("ARGON2_MEMORY_COST", str(64 * 1024)))
+        self.RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # flask-smorest / OpenAPI
+        self.API_TITLE = "jiandu 监督 API"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        for key, value in overrides.items():
+            setattr(self, key, value)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

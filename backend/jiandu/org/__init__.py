@@ -1,0 +1,1 @@
+"""Organisation: jurisdictions, units, halls, points, users, roles, sign-in and scope."""
