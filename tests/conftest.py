@@ -33,6 +33,9 @@ def test_config(database_url: str | None = None, **extra) -> dict:
     }
 
 
+test_config.__test__ = False  # a helper, not a test, wherever it is imported
+
+
 def build_world(app) -> None:
     """Fresh schema and the demo city, committed."""
     from jiandu.demo.seed import seed_demo
