@@ -116,18 +116,25 @@ class ApiClient:
         return self.http.delete(url, headers=self._headers(headers), **kw)
 
 
+def https_client(app) -> ApiClient:
+    """A client seen the way a deployment sees it: HTTPS, as told by the TLS-terminating proxy."""
+    http = app.test_client()
+    http.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"
+    return ApiClient(http)
+
+
 @pytest.fixture
 def client(app):
-    return ApiClient(app.test_client(base_url="https://localhost"))
+    return https_client(app)
 
 
 @pytest.fixture
 def as_user(app):
     """as_user("inspector") → an ApiClient signed in as that demo account."""
 
-    def sign_in(username: str) -> ApiClient:
-        api = ApiClient(app.test_client(base_url="https://localhost"))
-        response = api.login(username)
+    def sign_in(username: str, password: str = PASSWORD) -> ApiClient:
+        api = https_client(app)
+        response = api.login(username, password)
         assert response.status_code == 200, response.get_json()
         return api
 

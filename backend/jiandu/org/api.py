@@ -7,7 +7,9 @@ from sqlalchemy import func, or_, select
 from jiandu.errors import ApiError
 from jiandu.extensions import db, limiter
 from jiandu.org import importer, service
-from jiandu.org.auth import csrf_token, current_user, end_session, login_required, start_session
+from jiandu.org.auth import (
+    csrf_token, current_user, end_session, login_required, revoke_other_sessions, start_session,
+)
 from jiandu.org.models import ApiToken, Jurisdiction, Point, Project, Unit, User
 from jiandu.org.schemas import (
     HallPage, ImportResultSchema, JurisdictionArgs, JurisdictionPage, JurisdictionSchema,
@@ -22,8 +24,9 @@ blp = Blueprint("org", __name__, url_prefix="/api/v1", description="Organisation
 
 
 def _login_key() -> str:
+    """Failures count per account, from whatever address they come."""
     body = request.get_json(silent=True) or {}
-    return f"login:{str(body.get('username', ''))[:64].lower()}:{request.remote_addr}"
+    return f"login:{str(body.get('username', ''))[:64].strip().lower()}"
 
 
 def _login_limit() -> str:
@@ -34,8 +37,11 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
-login_throttle = limiter.limit(_login_limit, key_func=_login_key, deduct_when=_failed,
-                               error_message="登录失败次数过多，请 15 分钟后再试")
+# One budget shared by every way of proving a password (session login and token issue).
+login_throttle = limiter.shared_limit(_login_limit, scope="login", key_func=_login_key, deduct_when=_failed,
+                                      error_message="登录失败次数过多，请 15 分钟后再试")
+address_throttle = limiter.shared_limit("100 per 15 minutes", scope="login-address", deduct_when=_failed,
+                                        error_message="登录失败次数过多，请 15 分钟后再试")
 
 
 def _me(user):
@@ -54,12 +60,13 @@ def _commit():
 
 @blp.route("/auth/login", methods=["POST"])
 @login_throttle
+@address_throttle
 @blp.arguments(LoginSchema)
 @blp.response(200, MeSchema)
 def login(data):
     user = service.authenticate(data["username"], data["password"])
-    _commit()
     start_session(user)
+    _commit()
     g.auth = "session"
     return _me(user)
 
@@ -68,6 +75,7 @@ def login(data):
 @blp.response(204)
 def logout():
     end_session()
+    _commit()
 
 
 @blp.route("/auth/password", methods=["POST"])
@@ -77,13 +85,15 @@ def logout():
 def change_password(data):
     user = current_user()
     service.change_password(user, data["old_password"], data["new_password"])
-    _commit()
+    revoke_other_sessions(user)
     if g.auth == "session":
         start_session(user)  # this device stays signed in; the others are signed out
+    _commit()
 
 
 @blp.route("/auth/token", methods=["POST"])
 @login_throttle
+@address_throttle
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, NewTokenSchema)
 def create_token(data):

@@ -1,5 +1,6 @@
 """Who is asking: a session cookie (the PWA, with a CSRF token on writes) or a bearer token."""
 import secrets
+from datetime import timedelta
 from functools import wraps
 
 from flask import g, request, session
@@ -7,7 +8,7 @@ from sqlalchemy import select
 
 from jiandu.errors import ApiError
 from jiandu.extensions import db
-from jiandu.org.models import ApiToken, User
+from jiandu.org.models import ApiToken, User, UserSession
 from jiandu.security import constant_time_equal, token_digest
 from jiandu.timeutil import utcnow
 
@@ -15,17 +16,39 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "X-CSRF-Token"
 
 
+LAST_SEEN_GRANULARITY = timedelta(minutes=5)
+
+
 def start_session(user: User) -> str:
-    session.clear()
+    """Sign this device in (the caller commits)."""
+    end_session()
+    sid = secrets.token_urlsafe(32)
+    db.session.add(UserSession(sid_digest=token_digest(sid), user_id=user.id,
+                               user_agent=(request.user_agent.string or "")[:255]))
     session.permanent = True
     session["uid"] = user.id
+    session["sid"] = sid
     session["epoch"] = user.session_epoch
     session["csrf"] = secrets.token_urlsafe(24)
     return session["csrf"]
 
 
 def end_session() -> None:
+    """Sign this device out: its session row is revoked, so a copy of the cookie is worthless too."""
+    sid = session.get("sid")
+    if sid:
+        row = db.session.scalar(select(UserSession).where(UserSession.sid_digest == token_digest(sid)))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
     session.clear()
+
+
+def revoke_other_sessions(user: User) -> None:
+    current = token_digest(session["sid"]) if session.get("sid") else None
+    for row in db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
+                                                            UserSession.revoked_at.is_(None))):
+        if row.sid_digest != current:
+            row.revoked_at = utcnow()
 
 
 def csrf_token() -> str | None:
@@ -43,13 +66,18 @@ def _user_from_bearer(header: str) -> User | None:
 
 
 def _user_from_session() -> User | None:
-    uid = session.get("uid")
-    if uid is None:
+    uid, sid = session.get("uid"), session.get("sid")
+    if uid is None or sid is None:
         return None
+    row = db.session.scalar(select(UserSession).where(UserSession.sid_digest == token_digest(sid)))
     user = db.session.get(User, uid)
-    if user is None or not user.active or user.session_epoch != session.get("epoch"):
+    if (row is None or row.revoked_at is not None or row.user_id != uid or user is None or not user.active
+            or user.session_epoch != session.get("epoch")):
         session.clear()
         return None
+    if utcnow() - row.last_seen_at > LAST_SEEN_GRANULARITY:
+        row.last_seen_at = utcnow()
+        db.session.commit()
     return user
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from jiandu import audit
-from jiandu.errors import ApiError, Conflict, Invalid, NotFound
+from jiandu.errors import ApiError, Conflict, Invalid
 from jiandu.extensions import db
 from jiandu.org.models import ApiToken, Jurisdiction, Point, Project, Unit, User
 from jiandu.org.scope import get_visible, is_visible, visible
@@ -221,8 +221,12 @@ def _resolve_point_links(actor: User, data: dict, point: Point | None = None) ->
         else:
             resolved[field] = record
     jurisdiction_id = data.get("jurisdiction_id")
-    if jurisdiction_id is None and "hall_id" in resolved:
-        jurisdiction_id = resolved["hall_id"].jurisdiction_id
+    hall = resolved.get("hall_id") or (point.hall if point is not None and "hall_id" not in data else None)
+    if hall is not None:
+        hall_jurisdiction = hall.jurisdiction_id
+        if jurisdiction_id not in (None, hall_jurisdiction):
+            errors["jurisdiction_id"] = "点位的辖区须与所属大厅一致"
+        jurisdiction_id = hall_jurisdiction
     if jurisdiction_id is None and "project_id" in resolved:
         jurisdiction_id = resolved["project_id"].jurisdiction_id
     if jurisdiction_id is None and point is not None:
