@@ -238,7 +238,7 @@ def seed_demo(password: str = DEMO_PASSWORD) -> dict:
     session.add_all(users)
     session.flush()
 
-    return {
+    counts = {
         "jurisdictions": len(jurisdictions),
         "units": len(units),
         "halls": len(halls),
@@ -247,3 +247,14 @@ def seed_demo(password: str = DEMO_PASSWORD) -> dict:
         "projects": len(projects),
         "users": len(users),
     }
+    counts.update(_seed_activity())
+    return counts
+
+
+def _seed_activity() -> dict:
+    """Each capability's demo records on top of the organisation (cases in every state, …)."""
+    from jiandu.demo.cases import seed_cases
+
+    counts = {}
+    counts.update(seed_cases(random.Random(DEMO_SEED + 1)))
+    return counts

@@ -1,0 +1,381 @@
+"""Routes of the closed loop and the ledger: thin — parse, call the service, dump."""
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from datetime import date
+from pathlib import Path
+
+from flask import Response, current_app, request, send_file
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from webargs.fields import DelimitedList
+
+from jiandu.cases import figures as case_figures
+from jiandu.cases import ledger, recommendations, service
+from jiandu.cases.models import CASE_TYPES, CHANNELS, STATES, Case, CaseAttachment
+from jiandu.errors import ApiError, Conflict, Invalid, NotFound
+from jiandu.extensions import db
+from jiandu.org.auth import current_user, login_required
+from jiandu.org.models import Jurisdiction, User
+from jiandu.org.scope import get_visible
+from jiandu.pagination import MAX_PER_PAGE, paginate
+from jiandu.timeutil import iso_utc, utcnow
+from jiandu.workdays import WorkdayAdjustment, set_adjustment
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases: the closed loop and the ledger (台账)")
+
+
+class LedgerArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    jurisdiction = fields.Integer()
+    state = DelimitedList(fields.String(validate=validate.OneOf(STATES)))
+    warning = fields.String(validate=validate.OneOf(("none", "yellow", "red")))
+    category = fields.String()
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    case_type = fields.String(validate=validate.OneOf(CASE_TYPES))
+    point = fields.Integer()
+    hall = fields.Integer()
+    department = fields.Integer()
+    date_from = fields.Date()
+    date_to = fields.Date()
+    overdue = fields.Boolean()
+    open = fields.Boolean()
+    q = fields.String(validate=validate.Length(max=100))
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(
+        [f"{sign}{name}" for name in ledger.SORTS for sign in ("", "-")]))
+
+
+class FigureArgs(Schema):
+    from_ = fields.Date(data_key="from", required=True)
+    to = fields.Date(required=True)
+    jurisdiction = fields.Integer()
+
+
+def _commit_or_conflict(case: Case | None = None, work=None):
+    """Do the work and commit; when another request won the race (UPDATE … WHERE version), answer 409
+    with the state now."""
+    try:
+        if work is not None:
+            work()
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        current = db.session.get(Case, case.id) if case is not None else None
+        raise Conflict("案件已被他人处理，请查看最新状态后再操作", code="stale_version",
+                       extra={"state": current.state, "version": current.version} if current else {})
+
+
+# --- the ledger -------------------------------------------------------------------------------------
+
+@blp.route("/cases", methods=["GET"])
+@login_required
+@blp.arguments(LedgerArgs, location="query")
+def list_cases(args):
+    """台账: filtered, sorted, paginated, with per-state counts under the same filters."""
+    return ledger.page(current_user(), args)
+
+
+@blp.route("/cases/export.xlsx", methods=["GET"])
+@login_required
+@blp.arguments(LedgerArgs, location="query")
+def export_cases(args):
+    content = ledger.export_xlsx(current_user(), args)
+    name = f"案件台账-{date.today():%Y%m%d}.xlsx"
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=name,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@blp.route("/cases/figures", methods=["GET"])
+@login_required
+@blp.arguments(FigureArgs, location="query")
+def get_figures(args):
+    if args["to"] < args["from_"]:
+        raise Invalid({"to": "结束日期不能早于开始日期"})
+    return case_figures.figures(current_user(), args["from_"], args["to"], args.get("jurisdiction"))
+
+
+@blp.route("/cases/meta", methods=["GET"])
+@login_required
+def meta():
+    """Labels for the PWA: states, moves (with their required fields), types, channels."""
+    return {
+        "states": [{"key": k, "label": service.STATE_LABELS[k]} for k in STATES],
+        "actions": [{"key": m.name, "label": m.label, "from": list(m.sources), "roles": list(m.roles),
+                     "required": list(m.required)} for m in service.MOVES.values()],
+        "case_types": [{"key": k, "label": service.CASE_TYPE_LABELS[k]} for k in CASE_TYPES],
+        "channels": [{"key": k, "label": ledger.CHANNEL_LABELS.get(k, k)} for k in CHANNELS],
+        "satisfaction": [{"key": k, "label": v} for k, v in service.SATISFACTION_LABELS.items()],
+    }
+
+
+# --- one case --------------------------------------------------------------------------------------
+
+def _actor_name(event, names):
+    if event.actor_kind == "reporter":
+        return "群众"
+    if event.actor_kind == "system" or event.actor_id is None:
+        return "系统"
+    return names.get(event.actor_id, "")
+
+
+def case_view(user: User, case: Case) -> dict:
+    """A case for staff. Reporter identity lives in intake's report and never leaves this module."""
+    view = ledger.item(case)
+    actor_ids = {e.actor_id for e in case.events if e.actor_id}
+    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
+    view.update({
+        "events": [{"seq": e.seq, "action": e.action, "label": service.ACTION_LABELS.get(e.action, e.action),
+                    "from_state": e.from_state, "to_state": e.to_state, "actor": _actor_name(e, names),
+                    "actor_kind": e.actor_kind, "note": e.note, "public_note": e.public_note,
+                    "data": json.loads(e.data) if e.data else None, "at": iso_utc(e.at)} for e in case.events],
+        "allowed_actions": service.allowed_actions(user, case),
+        "attachments": [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+                         "url": f"/api/v1/cases/{case.id}/attachments/{a.id}"}
+                        for a in db.session.scalars(select(CaseAttachment).where(CaseAttachment.case_id == case.id)
+                                                    .order_by(CaseAttachment.id))],
+        "sign_due_at": iso_utc(case.sign_due_at), "handle_due_at": iso_utc(case.handle_due_at),
+        "signed_at": iso_utc(case.signed_at), "answered_at": iso_utc(case.answered_at),
+        "resolved": case.resolved, "satisfaction": case.satisfaction,
+        "extension_requested_days": case.extension_requested_days,
+        "parked_review_at": iso_utc(case.parked_review_at), "merged_into_id": case.merged_into_id,
+        "co_department_ids": [int(x) for x in (case.co_department_ids or "").split(",") if x],
+        "restricted": case.restricted,
+    })
+    return view
+
+
+@blp.route("/cases/<int:case_id>", methods=["GET"])
+@login_required
+def get_case(case_id):
+    user = current_user()
+    return case_view(user, service.get_case(user, case_id))
+
+
+@blp.route("/cases/<int:case_id>/actions/<action>", methods=["POST"])
+@login_required
+def act(case_id, action):
+    """One move: body {"version": n, ...the move's fields}. 409 with the current state when stale."""
+    user = current_user()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid({"_": "请求体应为 JSON 对象"})
+    case = service.get_case(user, case_id)
+    _commit_or_conflict(case, lambda: service.act(user, case, action, body, version=body.get("version")))
+    return case_view(user, case)
+
+
+@blp.route("/cases/bulk-assign", methods=["POST"])
+@login_required
+def bulk_assign():
+    """批量转办: {"department_id", "cases": [{"id", "version"}…]}; answered per case."""
+    user = current_user()
+    body = request.get_json(silent=True) or {}
+    items = body.get("cases")
+    if not isinstance(items, list) or not items or len(items) > 200:
+        raise Invalid({"cases": "请选择 1 到 200 件案件"})
+    results = []
+    for entry in items:
+        case_id = entry.get("id") if isinstance(entry, dict) else None
+        savepoint = db.session.begin_nested()
+        try:
+            case = service.get_case(user, int(case_id))
+            service.act(user, case, "assign", {**body, **entry}, version=entry.get("version"))
+            db.session.flush()
+            savepoint.commit()
+            results.append({"id": case_id, "result": "assigned", "version": case.version})
+        except (ApiError, StaleDataError, TypeError, ValueError) as error:
+            savepoint.rollback()
+            results.append({"id": case_id, "result": "refused",
+                            "code": getattr(error, "code", "invalid"),
+                            "message": getattr(error, "message", "无效的案件"),
+                            "fields": getattr(error, "fields", {})})
+    db.session.commit()
+    return {"results": results, "assigned": sum(r["result"] == "assigned" for r in results)}
+
+
+# --- attachments -----------------------------------------------------------------------------------
+
+MAX_PIXELS = 40_000_000
+FILE_TYPES = {".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".txt": "text/plain"}
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads") / "cases"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _reencode(raw: bytes) -> tuple[bytes, str, str] | None:
+    """An image decoded and written again without metadata; None when it is not an image."""
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise Invalid({"file": "图片像素过大"})
+            image.load()
+            out = io.BytesIO()
+            if image.mode in ("RGBA", "LA", "P"):
+                image.convert("RGBA").save(out, "PNG", optimize=True)
+                return out.getvalue(), "image/png", ".png"
+            image.convert("RGB").save(out, "JPEG", quality=85)
+            return out.getvalue(), "image/jpeg", ".jpg"
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        return None
+    except OSError:
+        return None
+
+
+@blp.route("/cases/<int:case_id>/attachments", methods=["POST"])
+@login_required
+def upload_attachment(case_id):
+    user = current_user()
+    case = service.get_case(user, case_id)
+    if not service.roles_of(user, case):
+        raise ApiError(403, "forbidden", "您无权为本案件上传附件")
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid({"file": "缺少文件"})
+    raw = upload.read()
+    if not raw:
+        raise Invalid({"file": "文件为空"})
+    name = Path(upload.filename or "file").name[-100:]
+    encoded = _reencode(raw)
+    if encoded is not None:
+        content, content_type, suffix = encoded
+    else:
+        suffix = Path(name).suffix.lower()
+        if suffix not in FILE_TYPES:
+            raise Invalid({"file": "只支持图片、PDF、Word、Excel 和文本文件"})
+        content, content_type = raw, FILE_TYPES[suffix]
+    stored = f"{secrets.token_hex(16)}{suffix}"
+    (_upload_dir() / stored).write_bytes(content)
+    attachment = CaseAttachment(case_id=case.id, uploaded_by=user.id, filename=name, stored_name=stored,
+                                content_type=content_type, size=len(content))
+    db.session.add(attachment)
+    db.session.commit()
+    return {"id": attachment.id, "filename": name, "content_type": content_type, "size": len(content),
+            "url": f"/api/v1/cases/{case.id}/attachments/{attachment.id}"}, 201
+
+
+@blp.route("/cases/<int:case_id>/attachments/<int:attachment_id>", methods=["GET"])
+@login_required
+def download_attachment(case_id, attachment_id):
+    case = service.get_case(current_user(), case_id)
+    attachment = db.session.scalar(select(CaseAttachment).where(CaseAttachment.id == attachment_id,
+                                                                CaseAttachment.case_id == case.id))
+    if attachment is None:
+        raise NotFound("附件")
+    return send_file(_upload_dir() / attachment.stored_name, mimetype=attachment.content_type,
+                     as_attachment=not attachment.content_type.startswith("image/"),
+                     download_name=attachment.filename)
+
+
+# --- deadline rules and the calendar -------------------------------------------------------------
+
+def _rule_view(rule: service.Rule) -> dict:
+    return {"kind": rule.kind, "amount": rule.amount, "unit": rule.unit, "basis": rule.basis,
+            "jurisdiction_id": rule.jurisdiction_id, "default": rule.jurisdiction_id is None}
+
+
+@blp.route("/deadline-rules", methods=["GET"])
+@login_required
+def get_rules():
+    user = current_user()
+    jurisdiction_id = request.args.get("jurisdiction", type=int) or user.jurisdiction_id
+    get_visible(user, Jurisdiction, jurisdiction_id, "辖区")
+    return {"jurisdiction_id": jurisdiction_id, "items": [_rule_view(r) for r in service.rules_for(jurisdiction_id)]}
+
+
+@blp.route("/deadline-rules", methods=["PUT"])
+@login_required
+def put_rule():
+    user = current_user()
+    body = request.get_json(silent=True) or {}
+    service.set_rule(user, body.get("jurisdiction_id") or user.jurisdiction_id, body.get("kind"), body.get("amount"),
+                     body.get("unit"), body.get("basis"))
+    db.session.commit()
+    jid = body.get("jurisdiction_id") or user.jurisdiction_id
+    return {"jurisdiction_id": jid, "items": [_rule_view(r) for r in service.rules_for(jid)]}
+
+
+@blp.route("/calendar/adjustments", methods=["GET"])
+@login_required
+def list_adjustments():
+    rows = db.session.scalars(select(WorkdayAdjustment).order_by(WorkdayAdjustment.day)).all()
+    return {"items": [{"day": r.day.isoformat(), "is_workday": r.is_workday, "note": r.note} for r in rows]}
+
+
+@blp.route("/calendar/adjustments", methods=["PUT"])
+@login_required
+def put_adjustments():
+    """{"items": [{"day": "2027-02-06", "is_workday": true, "note": "春节调休"}…]} (admins)."""
+    user = current_user()
+    if user.role != "admin":
+        raise ApiError(403, "forbidden", "只有管理员可以维护节假日调休表")
+    body = request.get_json(silent=True) or {}
+    items = body.get("items")
+    if not isinstance(items, list) or not items:
+        raise Invalid({"items": "请提交至少一天"})
+    for index, item in enumerate(items):
+        try:
+            day = date.fromisoformat(str(item["day"]))
+            flag = item["is_workday"]
+            if not isinstance(flag, bool):
+                raise ValueError
+        except (KeyError, TypeError, ValueError):
+            raise Invalid({f"items.{index}": "应为 {day: YYYY-MM-DD, is_workday: true/false}"})
+        set_adjustment(day, flag, (item.get("note") or "")[:64] or None, user.id)
+    from jiandu import audit
+
+    audit.record(user.id, "calendar_adjust", None, days=[i["day"] for i in items])
+    db.session.commit()
+    return list_adjustments()
+
+
+# --- recommendations (纪检监察建议) ---------------------------------------------------------------
+
+@blp.route("/recommendations", methods=["GET"])
+@login_required
+def list_recommendations():
+    page = paginate(recommendations.listing(current_user()), request.args.get("page", 1, type=int),
+                    min(request.args.get("per_page", 50, type=int), MAX_PER_PAGE))
+    page["items"] = [recommendations.view(r) for r in page["items"]]
+    return page
+
+
+@blp.route("/recommendations", methods=["POST"])
+@login_required
+def create_recommendation():
+    rec = recommendations.create(current_user(), request.get_json(silent=True) or {})
+    db.session.commit()
+    return recommendations.view(rec), 201
+
+
+@blp.route("/recommendations/<int:rec_id>", methods=["GET"])
+@login_required
+def get_recommendation(rec_id):
+    return recommendations.view(recommendations.get(current_user(), rec_id))
+
+
+@blp.route("/recommendations/<int:rec_id>/<step>", methods=["POST"])
+@login_required
+def recommendation_step(rec_id, step):
+    if step not in ("reply", "recheck"):
+        raise NotFound("操作")
+    user = current_user()
+    rec = recommendations.get(user, rec_id)
+    getattr(recommendations, step)(user, rec, request.get_json(silent=True) or {})
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("该建议已被他人修改，请刷新后再试", code="stale_version")
+    return recommendations.view(rec)
