@@ -7,8 +7,9 @@ from pathlib import Path
 from jiandu.config import ROOT
 
 PWA_DIR = ROOT / "pwa"
-SW_FILE = ROOT / "service-worker" / "sw.js"
-SKIP_SUFFIXES = {".map", ".md"}
+SW_DIR = ROOT / "service-worker"
+SW_FILE = SW_DIR / "sw.js"
+SKIP_SUFFIXES = {".map", ".md", ".py"}
 
 
 def _files() -> list[Path]:
@@ -24,16 +25,24 @@ def precache_manifest(stamp: float) -> dict:
         entries.append({"url": "/app/" + path.relative_to(PWA_DIR).as_posix(), "revision": digest})
     entries.append({"url": "/", "revision": hashlib.sha256(
         (PWA_DIR / "index.html").read_bytes()).hexdigest()[:16] if (PWA_DIR / "index.html").exists() else "0"})
-    version = hashlib.sha256(json.dumps(entries, sort_keys=True).encode() + SW_FILE.read_bytes()).hexdigest()[:16]
+    worker_code = "".join(path.read_text(encoding="utf-8") for path in _worker_files()).encode()
+    version = hashlib.sha256(json.dumps(entries, sort_keys=True).encode() + worker_code).hexdigest()[:16]
     return {"version": version, "files": entries}
 
 
+def _worker_files() -> list[Path]:
+    """sw.js first, then each capability's part of the worker (push.js, sync.js…) by name."""
+    others = sorted(p for p in SW_DIR.glob("*.js") if p != SW_FILE)
+    return [SW_FILE, *others]
+
+
 def newest_mtime() -> float:
-    paths = _files() + [SW_FILE]
+    paths = _files() + _worker_files()
     return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
 
 
 def service_worker_source() -> str:
     manifest = precache_manifest(newest_mtime())
     prelude = f"self.__PRECACHE = {json.dumps(manifest, ensure_ascii=False)};\n"
-    return prelude + SW_FILE.read_text(encoding="utf-8")
+    parts = [f"// --- {path.name} ---\n{path.read_text(encoding='utf-8')}" for path in _worker_files()]
+    return prelude + "\n".join(parts)
