@@ -1,0 +1,223 @@
+"""Intake's API: categories, submissions (idempotent), tracking, and the inspectors' view of reports."""
+from __future__ import annotations
+
+from flask import Response, current_app, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_smorest import Blueprint
+
+from jiandu.errors import NotFound, error_body
+from jiandu.extensions import db
+from jiandu.intake import limits, service
+from jiandu.intake.models import RATING_LEVELS, Report
+from jiandu.intake.parse import submission_from_request
+from jiandu.intake.schemas import (
+    CategoryAdminSchema, CategoryCreateSchema, CategorySchema, CategoryUpdateSchema, ContactSchema, FeedbackIn,
+    ReasonSchema, ReportArgs, ReportCreatedSchema, ReportDetailSchema, ReportIn, ReportPage, SnippetSchema,
+    TimelineSchema,
+)
+from jiandu.org.auth import current_user, login_required
+from jiandu.pagination import paginate
+from jiandu.security import decrypt_contact
+from jiandu.timeutil import iso_utc
+
+blp = Blueprint("intake", __name__, url_prefix="/api/v1",
+                description="Citizen reports and ratings (码上监督), tracking, and the inspectors' view")
+
+
+@blp.errorhandler(RateLimitExceeded)
+def _too_many(error):
+    seconds = limits.retry_after_seconds()
+    body = error_body(429, "rate_limited", f"提交过于频繁，请在 {limits.wait_text(seconds)}后再试",
+                      extra={"retry_after": seconds})
+    response = current_app.json.response(body)
+    response.status_code = 429
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+# --- public ---------------------------------------------------------------------------------------
+
+@blp.route("/report-categories", methods=["GET"])
+@blp.response(200, CategorySchema(many=True))
+def report_categories():
+    """The kinds of problem a citizen can report: `[{"code", "name", "name_en"}]`."""
+    if service.ensure_seeded():
+        db.session.commit()
+    return service.active_categories()
+
+
+@blp.route("/rating-reasons", methods=["GET"])
+@blp.response(200, ReasonSchema(many=True))
+def rating_reasons():
+    """Reasons offered with a rating: `good` for 1–3, `bad` (what went wrong) for 4–5."""
+    if service.ensure_seeded():
+        db.session.commit()
+    return service.active_reasons()
+
+
+@blp.route("/reports", methods=["POST"])
+@limits.per_address
+@limits.per_point
+@limits.per_device
+@blp.doc(requestBody={"required": True, "content": {
+    "application/json": {"schema": ReportIn},
+    "multipart/form-data": {"schema": ReportIn}}},
+    parameters=[{"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string"},
+                 "description": "made by the client when the form opens; a resend returns the first answer"}])
+@blp.response(201, ReportCreatedSchema)
+@blp.alt_response(409, description="the same Idempotency-Key was used with different content")
+@blp.alt_response(422, description="a field is wrong: `error.fields` says which and why")
+@blp.alt_response(429, description="too many submissions: `error.retry_after` seconds")
+def create_report():
+    """Send a rating or a report. A bad rating (4–5) or a report opens a case; the answer holds the tracking token."""
+    sub = submission_from_request("web" if request.headers.get(limits.DEVICE_HEADER) else "api",
+                                  request.headers.get("Idempotency-Key"))
+    outcome = service.submit(sub)
+    response = current_app.json.response(outcome.body)  # already in ReportCreatedSchema's shape
+    response.status_code = outcome.status
+    if outcome.replayed:
+        response.headers[limits.REPLAY_HEADER] = "true"
+    if outcome.body.get("tracking_url"):
+        response.headers["Location"] = outcome.body["tracking_url"]
+    return response
+
+
+@blp.route("/track/<token>", methods=["GET"])
+@limits.tracking_limit
+@blp.response(200, TimelineSchema)
+def track(token):
+    """The public-safe timeline of a report's case: states and public replies, nothing internal."""
+    report = service.report_by_token(token)
+    if report is None:
+        raise NotFound("查询码对应的反映")
+    return service.public_timeline(report, request.args.get("lang", "zh"))
+
+
+@blp.route("/track/<token>/feedback", methods=["POST"])
+@limits.tracking_limit
+@blp.arguments(FeedbackIn)
+@blp.response(200, TimelineSchema)
+def track_feedback(data, token):
+    """The reporter's answer to the return visit (回访): resolved? how satisfied (5 = 非常满意)? Once, after 核查."""
+    report = service.report_by_token(token)
+    if report is None:
+        raise NotFound("查询码对应的反映")
+    service.record_feedback(report, data)
+    db.session.commit()
+    return service.public_timeline(report, request.args.get("lang", "zh"))
+
+
+# --- categories, edited by admins ------------------------------------------------------------------
+
+@blp.route("/report-categories/all", methods=["GET"])
+@login_required
+@blp.response(200, CategoryAdminSchema(many=True))
+def all_categories():
+    """Every category, inactive ones too (admins)."""
+    service._require(current_user(), "admin")
+    return service.all_categories()
+
+
+@blp.route("/report-categories", methods=["POST"])
+@login_required
+@blp.arguments(CategoryCreateSchema)
+@blp.response(201, CategoryAdminSchema)
+def create_category(data):
+    category = service.create_category(current_user(), data)
+    db.session.commit()
+    return category
+
+
+@blp.route("/report-categories/<code>", methods=["PATCH"])
+@login_required
+@blp.arguments(CategoryUpdateSchema)
+@blp.response(200, CategoryAdminSchema)
+def update_category(data, code):
+    category = service.update_category(current_user(), code, data)
+    db.session.commit()
+    return category
+
+
+# --- inspectors ---------------------------------------------------------------------------------------
+
+def _point_brief(point) -> dict:
+    return {"id": point.id, "code": point.code, "type": point.type, "name": point.name, "number": point.number,
+            "hall": point.hall.name if point.hall else None, "label": service.point_label(point)}
+
+
+def dump_report(report: Report, names: dict) -> dict:
+    return {
+        "id": report.id, "kind": report.kind, "rating": report.rating,
+        "rating_label": RATING_LEVELS.get(report.rating),
+        "reasons": [names["reasons"].get(c, c) for c in report.reason_codes],
+        "category": report.category, "category_name": names["categories"].get(report.category),
+        "description": report.description, "anonymous": report.anonymous, "has_contact": report.has_contact,
+        "point": _point_brief(report.point), "department_id": report.department_id,
+        "jurisdiction_id": report.jurisdiction_id, "case_id": report.case_id,
+        "case_number": report.case.number if report.case else None,
+        "case_state": report.case.state if report.case else None, "channel": report.channel,
+        "origin_site": report.origin_site, "photo_count": len(report.photos),
+        "feedback": service._feedback_view(report), "created_at": iso_utc(report.created_at),
+    }
+
+
+@blp.route("/reports", methods=["GET"])
+@login_required
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ReportPage)
+def list_reports(args):
+    """Reports and ratings in the caller's scope, newest first (inspectors and admins)."""
+    page, per_page = args.pop("page"), args.pop("per_page")
+    statement = service.reports_query(current_user(), service.ReportFilters(**args))
+    result = paginate(statement, page, per_page)
+    names = service.labels()
+    result["items"] = [dump_report(r, names) for r in result["items"]]
+    return result
+
+
+@blp.route("/reports/<int:report_id>", methods=["GET"])
+@login_required
+@blp.response(200, ReportDetailSchema)
+def get_report(report_id):
+    """One report with its photos; the contact is masked (reveal it with /contact, which is logged)."""
+    user = current_user()
+    report = service.get_report(user, report_id)
+    body = dump_report(report, service.labels())
+    body["photos"] = [{"id": p.id, "url": f"/api/v1/reports/{report.id}/photos/{p.id}", "width": p.width,
+                       "height": p.height, "size": p.size} for p in report.photos]
+    body["origin_page"] = report.origin_page
+    body["can_reveal_contact"] = report.has_contact and user.role in service.CONTACT_ROLES
+    body["contact_masked"] = None
+    if report.has_contact:
+        body["contact_masked"] = {"name": service.mask_name(decrypt_contact(report.contact_name_enc)),
+                                  "phone": service.mask_phone(decrypt_contact(report.contact_phone_enc))}
+    return body
+
+
+@blp.route("/reports/<int:report_id>/contact", methods=["GET"])
+@login_required
+@blp.response(200, ContactSchema)
+def reveal_contact(report_id):
+    """The reporter's name and phone, for inspectors and admins only; every read is an audit event."""
+    contact = service.reveal_contact(current_user(), report_id)
+    db.session.commit()
+    return contact
+
+
+@blp.route("/reports/<int:report_id>/photos/<int:photo_id>", methods=["GET"])
+@login_required
+def report_photo(report_id, photo_id):
+    """A photo's bytes (JPEG, metadata stripped)."""
+    photo, data = service.photo_of(current_user(), report_id, photo_id)
+    response = Response(data, mimetype=photo.content_type)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@blp.route("/points/<int:point_id>/embed-snippet", methods=["GET"])
+@login_required
+@blp.response(200, SnippetSchema)
+def embed_snippet(point_id):
+    """The `<script>` a website point puts on its pages to show the 我要监督 button."""
+    return service.embed_snippet_for(current_user(), point_id, current_app.config["PUBLIC_BASE_URL"])

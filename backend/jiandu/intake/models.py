@@ -1,0 +1,129 @@
+"""Intake's tables: editable categories and rating reasons, reports with photos, idempotency keys."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from jiandu.extensions import db
+from jiandu.timeutil import utcnow
+
+KINDS = ("rating", "report")
+# 1 = 非常满意 … 5 = 非常不满意; 4 and 5 open a case.
+RATING_LEVELS = {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 5: "非常不满意"}
+RATING_LEVELS_EN = {1: "Very satisfied", 2: "Satisfied", 3: "Fairly satisfied", 4: "Dissatisfied",
+                    5: "Very dissatisfied"}
+BAD_RATING = 4
+
+
+class ReportCategory(db.Model):
+    """A kind of problem a citizen can report (服务态度, 吃拿卡要…): data, edited by admins."""
+
+    __tablename__ = "report_categories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(32))
+    name_en: Mapped[str | None] = mapped_column(String(64))
+    case_type: Mapped[str] = mapped_column(String(16), default="work_style")  # see cases.models.CASE_TYPES
+    sort: Mapped[int] = mapped_column(Integer, default=100)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RatingReason(db.Model):
+    """A reason offered with a rating: `good` ones for 1–3, `bad` ones (what went wrong) for 4–5."""
+
+    __tablename__ = "rating_reasons"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    polarity: Mapped[str] = mapped_column(String(8))  # good | bad
+    name: Mapped[str] = mapped_column(String(32))
+    name_en: Mapped[str | None] = mapped_column(String(64))
+    sort: Mapped[int] = mapped_column(Integer, default=100)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Report(db.Model):
+    """One rating or report from a citizen, as it came in. A bad rating or a report has a case."""
+
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("points.id"))
+    # Copied from the point when the report came in: the scope of the report never moves with the point.
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    reasons: Mapped[str | None] = mapped_column(Text)  # JSON list of RatingReason codes
+    category: Mapped[str | None] = mapped_column(String(32))  # a ReportCategory code
+    description: Mapped[str | None] = mapped_column(Text)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    contact_name_enc: Mapped[str | None] = mapped_column(Text)
+    contact_phone_enc: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    tracking_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    client: Mapped[str] = mapped_column(String(8), default="api")  # web | form | api
+    origin_site: Mapped[str | None] = mapped_column(String(255))  # the website that embedded the form
+    origin_page: Mapped[str | None] = mapped_column(String(500))
+    lang: Mapped[str] = mapped_column(String(5), default="zh")
+    # The reporter's own answer to the return visit (回访), given on the tracking page.
+    feedback_resolved: Mapped[bool | None] = mapped_column(Boolean)
+    feedback_satisfaction: Mapped[int | None] = mapped_column(Integer)  # as the case has it: 5 非常满意 … 1
+    feedback_comment: Mapped[str | None] = mapped_column(Text)
+    feedback_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    point = relationship("Point")
+    case = relationship("Case")
+    photos: Mapped[list[Photo]] = relationship(back_populates="report", order_by="Photo.id")
+
+    __table_args__ = (
+        Index("ix_reports_jurisdiction_created", "jurisdiction_id", "created_at"),
+        Index("ix_reports_point_created", "point_id", "created_at"),
+    )
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return json.loads(self.reasons) if self.reasons else []
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_name_enc or self.contact_phone_enc)
+
+
+Report.__scope_columns__ = {"jurisdiction": "jurisdiction_id", "department": "department_id",
+                            "project": "project_id"}
+
+
+class Photo(db.Model):
+    """A photo of a report, re-encoded without metadata; the bytes live in the photo storage."""
+
+    __tablename__ = "report_photos"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="photos")
+
+
+class IdempotencyKey(db.Model):
+    """A client-made key of one submission: its content hash and the first answer (encrypted: it holds
+    the tracking token). The unique constraint on `key` makes two racing submissions one."""
+
+    __tablename__ = "intake_idempotency_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer, default=201)
+    response_enc: Mapped[str] = mapped_column(Text)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

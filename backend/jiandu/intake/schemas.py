@@ -1,0 +1,192 @@
+"""Shapes of intake's API (marshmallow): what it takes and what it answers."""
+from marshmallow import Schema, fields, validate
+
+from jiandu.pagination import PageArgs, page_schema
+
+
+class CategorySchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+
+
+class CategoryAdminSchema(CategorySchema):
+    case_type = fields.String()
+    sort = fields.Integer()
+    active = fields.Boolean()
+
+
+CASE_TYPES = ("service_request", "work_style", "lead")
+
+
+class CategoryCreateSchema(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,31}$",
+                                                                 error="代码应为 2–32 位小写字母、数字或下划线"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=32, error="名称须为 1–32 个字"))
+    name_en = fields.String(allow_none=True, validate=validate.Length(max=64))
+    case_type = fields.String(load_default="work_style", validate=validate.OneOf(CASE_TYPES, error="案件类型无效"))
+    sort = fields.Integer(load_default=100, validate=validate.Range(min=0, max=10000))
+    active = fields.Boolean(load_default=True)
+
+
+class CategoryUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=32, error="名称须为 1–32 个字"))
+    name_en = fields.String(allow_none=True, validate=validate.Length(max=64))
+    case_type = fields.String(validate=validate.OneOf(CASE_TYPES, error="案件类型无效"))
+    sort = fields.Integer(validate=validate.Range(min=0, max=10000))
+    active = fields.Boolean()
+
+
+class ReasonSchema(Schema):
+    code = fields.String()
+    polarity = fields.String(metadata={"description": "good (for ratings 1–3) or bad (4–5)"})
+    name = fields.String()
+    name_en = fields.String(allow_none=True)
+
+
+class CategoryList(Schema):
+    items = fields.List(fields.Nested(CategorySchema))
+
+
+class ReportIn(Schema):
+    """The body of POST /reports (JSON, or the same names as multipart/form-data with files `photos`)."""
+    point_code = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("rating", "report")))
+    rating = fields.Integer(metadata={"description": "1 = 非常满意 … 5 = 非常不满意 (kind rating)"})
+    reasons = fields.List(fields.String(), metadata={"description": "rating reason codes"})
+    category = fields.String(metadata={"description": "a report category code (kind report)"})
+    description = fields.String()
+    anonymous = fields.Boolean(load_default=True)
+    name = fields.String()
+    phone = fields.String(metadata={"description": "mainland mobile number"})
+    photos = fields.List(fields.String(), metadata={"description": "JSON only: up to 3 base64 images"})
+    origin = fields.String(metadata={"description": "embedding website's origin (embed only)"})
+
+
+class ReportCreatedSchema(Schema):
+    report_id = fields.Integer()
+    kind = fields.String()
+    case_id = fields.Integer(allow_none=True)
+    case_number = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    tracking_token = fields.String(allow_none=True)
+    tracking_code = fields.String(allow_none=True)
+    tracking_url = fields.String(allow_none=True)
+    photos = fields.Integer()
+    message = fields.String()
+
+
+class TimelineEventSchema(Schema):
+    state = fields.String()
+    label = fields.String()
+    at = fields.String()
+    public_note = fields.String(allow_none=True)
+
+
+class FeedbackSchema(Schema):
+    resolved = fields.Boolean(allow_none=True)
+    satisfaction = fields.Integer(allow_none=True, metadata={"description": "5 = 非常满意 … 1 = 非常不满意"})
+    comment = fields.String(allow_none=True)
+    at = fields.String()
+
+
+class TimelineSchema(Schema):
+    kind = fields.String()
+    rating = fields.Integer(allow_none=True)
+    rating_label = fields.String(allow_none=True)
+    reasons = fields.List(fields.String())
+    category = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    photos = fields.Integer()
+    point = fields.String()
+    submitted_at = fields.String()
+    case_number = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    state_label = fields.String(allow_none=True)
+    closed = fields.Boolean()
+    events = fields.List(fields.Nested(TimelineEventSchema))
+    feedback = fields.Nested(FeedbackSchema, allow_none=True)
+    feedback_open = fields.Boolean()
+
+
+class FeedbackIn(Schema):
+    resolved = fields.Raw(required=True, metadata={"description": "true/false: was the problem solved?"})
+    satisfaction = fields.Raw(required=True, metadata={"description": "5 = 非常满意 … 1 = 非常不满意 (the case's scale)"})
+    comment = fields.String(load_default="")
+
+
+class ReportArgs(PageArgs):
+    kind = fields.String(validate=validate.OneOf(("rating", "report")))
+    rating_min = fields.Integer(validate=validate.Range(min=1, max=5))
+    rating_max = fields.Integer(validate=validate.Range(min=1, max=5))
+    category = fields.String()
+    point_id = fields.Integer()
+    department_id = fields.Integer()
+    has_case = fields.Boolean()
+    since_id = fields.Integer(metadata={"description": "only reports newer than this id (polling)"})
+    q = fields.String(validate=validate.Length(max=50))
+
+
+class PointBrief(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    type = fields.String()
+    name = fields.String()
+    number = fields.String(allow_none=True)
+    hall = fields.String(allow_none=True)
+    label = fields.String()
+
+
+class PhotoSchema(Schema):
+    id = fields.Integer()
+    url = fields.String()
+    width = fields.Integer()
+    height = fields.Integer()
+    size = fields.Integer()
+
+
+class ReportItemSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    rating = fields.Integer(allow_none=True)
+    rating_label = fields.String(allow_none=True)
+    reasons = fields.List(fields.String())
+    category = fields.String(allow_none=True)
+    category_name = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    anonymous = fields.Boolean()
+    has_contact = fields.Boolean()
+    point = fields.Nested(PointBrief)
+    department_id = fields.Integer(allow_none=True)
+    jurisdiction_id = fields.Integer()
+    case_id = fields.Integer(allow_none=True)
+    case_number = fields.String(allow_none=True)
+    case_state = fields.String(allow_none=True)
+    channel = fields.String()
+    origin_site = fields.String(allow_none=True)
+    photo_count = fields.Integer()
+    feedback = fields.Nested(FeedbackSchema, allow_none=True)
+    created_at = fields.String()
+
+
+class ReportDetailSchema(ReportItemSchema):
+    photos = fields.List(fields.Nested(PhotoSchema))
+    contact_masked = fields.Dict(allow_none=True)
+    origin_page = fields.String(allow_none=True)
+    can_reveal_contact = fields.Boolean()
+
+
+ReportPage = page_schema(ReportItemSchema, "ReportPage")
+
+
+class ContactSchema(Schema):
+    report_id = fields.Integer()
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class SnippetSchema(Schema):
+    point_id = fields.Integer()
+    code = fields.String()
+    snippet = fields.String()
+    allowed_origins = fields.List(fields.String())

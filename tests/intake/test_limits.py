@@ -1,0 +1,130 @@
+"""Abuse: rate limits per device, per point and per address (real Redis), and no lost report without Redis."""
+import socket
+
+import pytest
+from sqlalchemy import func, select
+
+from jiandu import create_app
+from jiandu.extensions import db, limiter
+from jiandu.intake.models import Report
+from jiandu.org.models import Point
+from tests.conftest import TMP, build_world, test_config
+from tests.intake.conftest import key
+
+
+@pytest.fixture
+def tight(app, monkeypatch):
+    def set_limits(**limits):
+        for name, value in limits.items():
+            monkeypatch.setitem(app.config, name, value)
+    return set_limits
+
+
+def test_the_limiter_uses_the_real_redis(app):
+    assert type(limiter._storage).__name__.lower().startswith("redis")
+
+
+def test_per_device_limit_with_a_friendly_message(submit, window, tight):
+    tight(INTAKE_DEVICE_LIMIT="2 per minute")
+    device = {"X-Jiandu-Device": "device-aaaaaaaaaaaaaaaa"}
+    for rating in (1, 2):
+        assert submit(window, headers=device, kind="rating", rating=rating).status_code == 201
+    before = db.session.scalar(select(func.count()).select_from(Report))
+    response = submit(window, headers=device, kind="rating", rating=3)
+    assert response.status_code == 429
+    error = response.get_json()["error"]
+    assert error["code"] == "rate_limited" and "提交过于频繁" in error["message"] and "秒后再试" in error["message"]
+    assert 0 < error["retry_after"] <= 60 and abs(int(response.headers["Retry-After"]) - error["retry_after"]) <= 1
+    assert db.session.scalar(select(func.count()).select_from(Report)) == before
+    other_device = {"X-Jiandu-Device": "device-bbbbbbbbbbbbbbbb"}
+    assert submit(window, headers=other_device, kind="rating", rating=3).status_code == 201
+
+
+def test_replays_and_refusals_do_not_count(submit, window, tight):
+    tight(INTAKE_DEVICE_LIMIT="2 per minute")
+    device = {"X-Jiandu-Device": "device-cccccccccccccccc"}
+    k = key()
+    for _ in range(4):
+        assert submit(window, headers={**device, "Idempotency-Key": k}, kind="rating", rating=1).status_code == 201
+    for _ in range(3):
+        assert submit(window, headers=device, kind="rating", rating=9).status_code == 422
+    assert submit(window, headers=device, kind="rating", rating=2).status_code == 201
+    assert submit(window, headers=device, kind="rating", rating=2).status_code == 429
+
+
+def test_per_point_limit_across_devices(submit, window, tight):
+    tight(INTAKE_POINT_LIMIT="3 per minute")
+    for n in range(3):
+        response = submit(window, headers={"X-Jiandu-Device": f"device-{n:016d}"}, kind="rating", rating=1)
+        assert response.status_code == 201
+    assert submit(window, headers={"X-Jiandu-Device": "device-9999999999999999"}, kind="rating",
+                  rating=1).status_code == 429
+    other = db.session.scalar(select(Point).where(Point.type == "window", Point.id != window.id))
+    assert submit(other, headers={"X-Jiandu-Device": "device-9999999999999999"}, kind="rating",
+                  rating=1).status_code == 201
+
+
+def test_per_address_limit_counts_every_attempt(submit, window, tight):
+    tight(INTAKE_ADDRESS_LIMIT="3 per minute")
+    for _ in range(3):
+        assert submit(window, kind="rating", rating=9).status_code == 422
+    assert submit(window, kind="rating", rating=1).status_code == 429
+
+
+def test_the_form_and_the_api_share_the_device_counter(anon, submit, window, tight):
+    tight(INTAKE_DEVICE_LIMIT="1 per minute")
+    anon.set_cookie("jd_device", "device-dddddddddddddddd", domain="localhost")
+    assert anon.post(f"/q/{window.code}", data={"kind": "rating", "rating": "1", "idem": key()}).status_code == 303
+    response = anon.post(f"/q/{window.code}", data={"kind": "rating", "rating": "2", "idem": key()})
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert "提交过于频繁" in html and "秒后再试" in html and "不会丢失" in html
+    assert response.mimetype == "text/html" and "Retry-After" in response.headers
+    api = submit(window, headers={"X-Jiandu-Device": "device-dddddddddddddddd"}, kind="rating", rating=1)
+    assert api.status_code == 429
+
+
+def test_landing_page_reads_are_not_limited_by_the_submission_limits(anon, window, tight):
+    tight(INTAKE_DEVICE_LIMIT="1 per minute", INTAKE_ADDRESS_LIMIT="1 per minute", INTAKE_POINT_LIMIT="1 per minute")
+    for _ in range(3):
+        assert anon.get(f"/q/{window.code}").status_code == 200
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def app_without_redis(app):
+    """A second app whose Redis is a closed port (its own database, committed for real)."""
+    port = _closed_port()
+    other = create_app(test_config(database_url=f"sqlite:///{TMP}/no-redis.sqlite3",
+                                   REDIS_URL=f"redis://127.0.0.1:{port}/0",
+                                   UPLOAD_DIR=str(TMP / "no-redis-uploads")))
+    build_world(other)
+    try:
+        yield other
+    finally:
+        # The limiter is one object: give it back to the session's app and its real Redis.
+        limiter.init_app(app)
+        limiter._storage_dead = False
+
+
+def test_no_report_is_lost_when_redis_is_down(app_without_redis):
+    client = app_without_redis.test_client()
+    client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_HOST": "localhost"})
+    with app_without_redis.app_context():
+        point = db.session.scalar(select(Point).where(Point.type == "window"))
+        code = point.code
+    response = client.post("/api/v1/reports", headers={"Idempotency-Key": key()}, json={
+        "point_code": code, "kind": "report", "category": "attitude", "description": "Redis 不在时提交的反映"})
+    assert response.status_code == 201, response.get_json()
+    form = client.post(f"/q/{code}", data={"kind": "rating", "rating": "5", "reasons": ["rude"], "idem": key()})
+    assert form.status_code == 303
+    assert client.get(f"/q/{code}").status_code == 200
+    with app_without_redis.app_context():
+        reports = db.session.scalars(select(Report).order_by(Report.id)).all()
+        assert [r.description for r in reports][:1] == ["Redis 不在时提交的反映"] and len(reports) == 2
+        assert all(r.case_id for r in reports)

@@ -1,0 +1,107 @@
+"""Photos: decoded, bounded, re-encoded, metadata gone."""
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+
+from jiandu.intake import photos
+from jiandu.intake.photos import FilesystemStorage, PhotoRejected, clean_photo
+from tests.intake.conftest import image_bytes
+
+
+def exif_with_gps_and_orientation(orientation=1) -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x0112] = orientation  # Orientation
+    exif[0x010F] = "CameraMaker"  # Make
+    gps = {1: "N", 2: (40.0, 39.0, 30.0), 3: "E", 4: (109.0, 50.0, 10.0)}
+    exif[0x8825] = gps  # GPSInfo
+    return exif
+
+
+def test_jpeg_loses_exif_and_gps():
+    raw = image_bytes("JPEG", size=(400, 300), exif=exif_with_gps_and_orientation())
+    assert b"CameraMaker" in raw
+    clean = clean_photo(raw)
+    out = Image.open(io.BytesIO(clean.data))
+    assert out.format == "JPEG"
+    assert not out.getexif() and "exif" not in out.info
+    assert b"CameraMaker" not in clean.data
+    assert clean.content_type == "image/jpeg"
+
+
+def test_orientation_is_applied_before_the_exif_goes():
+    raw = image_bytes("JPEG", size=(400, 300), exif=exif_with_gps_and_orientation(6))
+    clean = clean_photo(raw)
+    assert (clean.width, clean.height) == (300, 400)
+
+
+def test_large_photo_is_resized_to_2048():
+    clean = clean_photo(image_bytes("JPEG", size=(4000, 3000)))
+    assert max(clean.width, clean.height) == 2048
+    assert (clean.width, clean.height) == (2048, 1536)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_png_and_webp_are_accepted_and_reencoded(fmt):
+    clean = clean_photo(image_bytes(fmt, mode="RGBA", color=(0, 0, 0, 0)))
+    out = Image.open(io.BytesIO(clean.data))
+    assert out.format == "JPEG" and out.mode == "RGB"
+    assert out.getpixel((1, 1)) == (255, 255, 255) or sum(out.getpixel((1, 1))) > 740  # transparent → white
+
+
+@pytest.mark.parametrize("raw, words", [
+    (b"", "空"),
+    (b"hello, I am not an image", "无法识别"),
+    (image_bytes("GIF", mode="P", color=1), "只支持"),
+    (image_bytes("BMP"), "只支持"),
+    (image_bytes("JPEG")[:400], "无法识别"),  # truncated
+])
+def test_not_a_photo_is_refused(raw, words):
+    with pytest.raises(PhotoRejected) as refusal:
+        clean_photo(raw)
+    assert words in str(refusal.value)
+
+
+def _png_header_only(width, height) -> bytes:
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("size", [(100_000, 100_000), (8000, 8000), (30_000, 10)])
+def test_decompression_bomb_is_refused_before_decoding(size):
+    with pytest.raises(PhotoRejected) as refusal:
+        clean_photo(_png_header_only(*size))
+    assert "像素过多" in str(refusal.value)
+
+
+def test_a_compressed_bomb_that_is_small_on_the_wire():
+    """A real 1-bit image of 8000×6000 zeros compresses to a few KB; its pixel count refuses it."""
+    image = Image.new("1", (8000, 6000))
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    assert len(out.getvalue()) < 100_000
+    with pytest.raises(PhotoRejected):
+        clean_photo(out.getvalue())
+
+
+def test_too_many_bytes_refused(monkeypatch):
+    monkeypatch.setattr(photos, "MAX_PHOTO_BYTES", 100)
+    with pytest.raises(PhotoRejected) as refusal:
+        clean_photo(image_bytes())
+    assert "不能超过" in str(refusal.value)
+
+
+def test_filesystem_storage_round_trip_and_no_escape(tmp_path):
+    store = FilesystemStorage(tmp_path)
+    stored = store.save(b"abc")
+    assert store.load(stored) == b"abc"
+    store.delete(stored)
+    store.delete(stored)  # twice is fine
+    with pytest.raises(ValueError):
+        store.load("../../etc/passwd")
