@@ -1,0 +1,252 @@
+"""Routes of fieldwork: checklists, tasks and their ledger, visits, the sync protocol, resumable uploads.
+Thin: parse, call the service, dump."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+from flask import Response, request, send_file
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from jiandu.errors import Invalid
+from jiandu.extensions import db
+from jiandu.fieldwork import ledger, service, sync, uploads
+from jiandu.org.auth import current_user, login_required
+from jiandu.pagination import MAX_PER_PAGE, paginate
+from jiandu.timeutil import iso_utc
+
+blp = Blueprint("fieldwork", __name__, url_prefix="/api/v1",
+                description="Fieldwork: checklists (清单监督), visits, offline sync and resumable uploads")
+
+
+def _json() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid({"_": "请求体应为 JSON 对象"})
+    return body
+
+
+def _plain(view):
+    if isinstance(view, dict):
+        return {k: _plain(v) for k, v in view.items()}
+    if isinstance(view, list):
+        return [_plain(v) for v in view]
+    if isinstance(view, datetime):
+        return iso_utc(view)
+    if isinstance(view, date):
+        return view.isoformat()
+    return view
+
+
+# --- checklist templates ----------------------------------------------------------------------------
+
+@blp.route("/checklist-templates", methods=["GET"])
+@login_required
+def list_templates():
+    from jiandu.fieldwork.models import ChecklistTemplate
+
+    user = current_user()
+    stmt = service.templates_for(user)
+    if request.args.get("all") != "1":
+        stmt = stmt.where(ChecklistTemplate.current)
+    result = paginate(stmt.order_by(ChecklistTemplate.id.desc()), request.args.get("page", 1, type=int),
+                      min(request.args.get("per_page", 50, type=int), MAX_PER_PAGE))
+    result["items"] = [_plain(service.template_view(t)) for t in result["items"]]
+    return result
+
+
+@blp.route("/checklist-templates", methods=["POST"])
+@login_required
+def create_template():
+    template = service.create_template(current_user(), _json())
+    db.session.commit()
+    return _plain(service.template_view(template)), 201
+
+
+@blp.route("/checklist-templates/<int:template_id>", methods=["GET"])
+@login_required
+def get_template(template_id):
+    return _plain(service.template_view(service.get_template(current_user(), template_id)))
+
+
+@blp.route("/checklist-templates/<int:template_id>/versions", methods=["POST"])
+@login_required
+def new_version(template_id):
+    template = service.new_version(current_user(), template_id, _json())
+    db.session.commit()
+    return _plain(service.template_view(template)), 201
+
+
+# --- tasks and the ledger (台账) ------------------------------------------------------------------------
+
+class LedgerArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    state = fields.String(validate=validate.OneOf(list(ledger.STATE_LABELS)))
+    warning = fields.String(validate=validate.OneOf(("none", "yellow", "red")))
+    overdue = fields.Boolean()
+    template_id = fields.Integer()
+    template_code = fields.String(validate=validate.Length(max=32))
+    batch = fields.String(validate=validate.Length(max=32))
+
+
+@blp.route("/checklist-tasks", methods=["POST"])
+@login_required
+def issue_tasks():
+    tasks = service.issue_tasks(current_user(), _json())
+    db.session.commit()
+    return {"batch": tasks[0].batch, "count": len(tasks), "items": [sync.task_view(t) for t in tasks]}, 201
+
+
+@blp.route("/checklist-tasks", methods=["GET"])
+@login_required
+@blp.arguments(LedgerArgs, location="query")
+def list_tasks(args):
+    return ledger.page(current_user(), args)
+
+
+@blp.route("/checklist-tasks/export.xlsx", methods=["GET"])
+@login_required
+@blp.arguments(LedgerArgs, location="query")
+def export_tasks(args):
+    content = ledger.export_xlsx(current_user(), args)
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=f"清单台账-{date.today():%Y%m%d}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@blp.route("/checklist-tasks/<int:task_id>", methods=["GET"])
+@login_required
+def get_task(task_id):
+    return _plain(ledger.task_detail(current_user(), task_id))
+
+
+@blp.route("/checklist-answers/<int:answer_id>/case", methods=["POST"])
+@login_required
+def answer_to_case(answer_id):
+    """A "no" becomes a case in one tap (online). Body: {"id": client UUID, "description", "category"}."""
+    body = _json()
+    key = body.get("id")
+    result = sync.push(current_user(), [{"id": key, "op": "finding.create",
+                                         "body": {"answer_id": answer_id, "description": body.get("description"),
+                                                  "category": body.get("category"),
+                                                  "photos": body.get("photos") or []}}])["results"][0]
+    if result["status"] in ("applied", "duplicate"):
+        return result["result"], 201 if result["status"] == "applied" else 200
+    return {"error": {"code": result.get("code"), "message": result.get("message"),
+                      "fields": result.get("fields") or {}}}, result.get("http_status", 409)
+
+
+# --- visits -----------------------------------------------------------------------------------------------
+
+@blp.route("/visit-kinds", methods=["GET"])
+@login_required
+def list_visit_kinds():
+    kinds = service.visit_kinds()
+    db.session.commit()
+    return {"items": [{"code": k.code, "name": k.name, "name_en": k.name_en} for k in kinds]}
+
+
+@blp.route("/visits", methods=["GET"])
+@login_required
+def list_visits():
+    from jiandu.fieldwork.models import Visit
+    from jiandu.org.scope import visible
+
+    user = current_user()
+    stmt = visible(user, Visit) if request.args.get("all") == "1" else service.my_visits(user)
+    if request.args.get("state"):
+        stmt = stmt.where(Visit.state == request.args["state"])
+    result = paginate(stmt.order_by(Visit.id.desc()), request.args.get("page", 1, type=int),
+                      min(request.args.get("per_page", 50, type=int), MAX_PER_PAGE))
+    result["items"] = [_plain(service.visit_view(v)) for v in result["items"]]
+    return result
+
+
+@blp.route("/visits", methods=["POST"])
+@login_required
+def plan_visit():
+    visit = service.plan_visit(current_user(), _json())
+    db.session.commit()
+    return _plain(service.visit_view(visit)), 201
+
+
+@blp.route("/visits/<int:visit_id>", methods=["GET"])
+@login_required
+def get_visit(visit_id):
+    from jiandu.fieldwork.models import Visit
+    from jiandu.org.scope import get_visible
+
+    return _plain(service.visit_view(get_visible(current_user(), Visit, visit_id, "走访"), detail=True))
+
+
+# --- the sync protocol ------------------------------------------------------------------------------------
+
+@blp.route("/sync/push", methods=["POST"])
+@login_required
+def sync_push():
+    """{"device": "...", "writes": [{"id": UUID, "op": "...", "body": {...}}…]} → one answer per write."""
+    body = _json()
+    return sync.push(current_user(), body.get("writes"), device=body.get("device"))
+
+
+@blp.route("/sync/pull", methods=["GET"])
+@login_required
+def sync_pull():
+    return sync.pull(current_user(), request.args.get("since"))
+
+
+# --- resumable uploads --------------------------------------------------------------------------------------
+
+def _status_response(status: uploads.Status, code: int = 200) -> Response:
+    response = Response(None if request.method == "HEAD" else _dumps(status.view()), status=code,
+                        mimetype="application/json")
+    response.headers["Upload-Offset"] = str(status.received)
+    response.headers["Upload-Length"] = str(status.size)
+    if status.received:
+        response.headers["Range"] = f"bytes=0-{status.received - 1}"
+    return response
+
+
+def _dumps(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+@blp.route("/uploads/<uuid>", methods=["HEAD", "GET"])
+@login_required
+def upload_status(uuid):
+    return _status_response(uploads.status(current_user(), uuid))
+
+
+@blp.route("/uploads/<uuid>", methods=["PUT"])
+@login_required
+def upload_chunk(uuid):
+    """Content-Range: bytes a-b/total; answers how many bytes the server holds now."""
+    from jiandu.errors import ApiError
+
+    length = request.content_length
+    if length is None:  # no Content-Length (chunked transfer): read it all, then check
+        body = request.get_data(cache=False)
+        length, source = len(body), body
+    else:
+        source = request.stream  # kept piece by piece as it arrives: a cut connection loses nothing
+    start, total = uploads.parse_range(request.headers.get("Content-Range"), length)
+    try:
+        status = uploads.receive(current_user(), uuid, start, total, source)
+    except ApiError as error:
+        if error.code == "range_gap":
+            response = _status_response(uploads.status(current_user(), uuid), 409)
+            return response
+        raise
+    return _status_response(status)
+
+
+@blp.route("/uploads/<uuid>/content", methods=["GET"])
+@login_required
+def upload_content(uuid):
+    row, data = uploads.content(current_user(), uuid)
+    response = Response(data, mimetype=row.content_type)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
