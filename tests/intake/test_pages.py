@@ -213,15 +213,16 @@ def test_cached_landing_page_still_has_fresh_keys_and_follows_edits(anon, app, w
     keys = lambda page: re.findall(r'name="idem" value="([^"]+)"', page)  # noqa: E731
     assert len(keys(first)) == len(keys(html)) == 2 and not set(keys(first)) & set(keys(html))
     assert "\x00" not in html and second.headers["Content-Security-Policy"].startswith("default-src 'none'")
-    assert cache.pages.get((window.code, "zh", False)) is not None
+    assert cache.pages.get((window.code, "zh", False, window.version)) is not None
     # An edit of the categories through this app shows at once; other edits within the cache's time.
     staff("admin").patch("/api/v1/report-categories/other", json={"name": "其它问题"})
     assert "其它问题" in anon.get(f"/q/{window.code}").get_data(as_text=True)
-    window.name = "改名后的窗口"
-    db.session.commit()
-    assert "改名后的窗口" not in anon.get(f"/q/{window.code}").get_data(as_text=True)
-    cache.clear()
+    # An edit of the point itself (which bumps its version) shows at once, in every process.
+    assert staff("admin").patch(f"/api/v1/points/{window.id}", json={"name": "改名后的窗口"}).status_code == 200
     assert "改名后的窗口" in anon.get(f"/q/{window.code}").get_data(as_text=True)
+    # So does its deactivation: a cached page is never served for an inactive point.
+    assert staff("admin").patch(f"/api/v1/points/{window.id}", json={"active": False}).status_code == 200
+    assert 'name="idem"' not in anon.get(f"/q/{window.code}").get_data(as_text=True)
 
 
 def test_cached_page_never_serves_embed_or_error_variants(anon, app, website, monkeypatch):

@@ -12,56 +12,17 @@ from sqlalchemy import select
 from jiandu.demo import data
 from jiandu.extensions import db
 from jiandu.org.models import Jurisdiction, Point, Project, Unit, User
+from jiandu.projects import credit_code
 from jiandu.security import hash_password, new_code
 
 DEMO_SEED = 20261126
 DEMO_PASSWORD = "jiandu-demo"
 
-# --- unified social credit codes (GB 32100-2015) --------------------------------------------
-
-# 31 characters: digits and capitals without I, O, Z, S, V.
-CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-# Weight of position i (1-based) is 3**(i-1) mod 31.
-CREDIT_CODE_WEIGHTS = [pow(3, i, 31) for i in range(17)]
-# GB 11714 organisation code: weights of the 8 body characters.
-ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
-
-
-def org_code_check(body: str) -> str:
-    """Check character of a GB 11714 organisation code body (8 digits or capitals)."""
-    if len(body) != 8:
-        raise ValueError("organisation code body must have 8 characters")
-    total = 0
-    for char, weight in zip(body.upper(), ORG_CODE_WEIGHTS):
-        value = int(char) if char.isdigit() else ord(char) - ord("A") + 10
-        total += value * weight
-    check = 11 - total % 11
-    return {10: "X", 11: "0"}.get(check, str(check))
-
-
-def credit_code_check(first17: str) -> str:
-    """Check character (the 18th) of a unified social credit code."""
-    if len(first17) != 17:
-        raise ValueError("need the first 17 characters")
-    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17.upper(), CREDIT_CODE_WEIGHTS))
-    return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
-
-
-def is_valid_credit_code(code: str) -> bool:
-    code = (code or "").strip().upper()
-    return (len(code) == 18 and all(c in CREDIT_CODE_CHARS for c in code)
-            and credit_code_check(code[:17]) == code[17])
-
-
-def credit_code(division_code: str, org_body: str, authority: str = "9", kind: str = "1") -> str:
-    """authority 9 = market regulation, kind 1 = enterprise; the organisation code gets its own check."""
-    first17 = f"{authority}{kind}{division_code}{org_body}{org_code_check(org_body)}"
-    return first17 + credit_code_check(first17)
 
 
 def demo_enterprises() -> list[dict]:
     """The demo projects' enterprises with their full credit codes (for data sets and analyses)."""
-    return [{"key": e["key"], "name": e["name"], "credit_code": credit_code(e["division_code"], e["org_body"])}
+    return [{"key": e["key"], "name": e["name"], "credit_code": credit_code.make(e["division_code"], e["org_body"])}
             for e in data.ENTERPRISES]
 
 
@@ -254,7 +215,11 @@ def seed_demo(password: str = DEMO_PASSWORD) -> dict:
 def _seed_activity() -> dict:
     """Each capability's demo records on top of the organisation (cases in every state, …)."""
     from jiandu.demo.cases import seed_cases
+    from jiandu.demo.projects import seed_projects
+    from jiandu.intake.service import seed_categories
 
+    seed_categories()
     counts = {}
     counts.update(seed_cases(random.Random(DEMO_SEED + 1)))
+    counts.update(seed_projects(random.Random(DEMO_SEED + 2)))
     return counts

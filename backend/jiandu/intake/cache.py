@@ -2,9 +2,10 @@
 of categories and reasons they show.
 
 They hold nothing a write depends on (a submission is always checked against the database), are
-bounded in size, and expire after INTAKE_PAGE_CACHE_SECONDS (default 30; 0 turns them off). So an
-edit to a point or a category shows on its landing page within that time in every process, and at
-once in the process that made the edit (through the API of this capability).
+bounded in size, and expire after INTAKE_PAGE_CACHE_SECONDS (default 30; 0 turns them off). A page is
+keyed by its point's version and served only while the point is active (both read from the database
+on every request), so an edit to or the deactivation of a point shows at once everywhere; only a
+renamed hall, department or category may show its old name for up to that time in other processes.
 """
 from __future__ import annotations
 

@@ -153,6 +153,12 @@ def update_category(actor: User, code: str, data: dict) -> ReportCategory:
 
 # --- points ------------------------------------------------------------------------------------
 
+def point_stamp(code: str) -> tuple[int, bool] | None:
+    """(version, active) of the point behind an exact code: what decides if a cached page is current."""
+    row = db.session.execute(select(Point.version, Point.active).where(Point.code == code)).first()
+    return None if row is None else (row.version, row.active)
+
+
 def point_for_code(code: str) -> Point | None:
     """The point behind a code, with what its landing page shows (one query)."""
     return db.session.scalar(

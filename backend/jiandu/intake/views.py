@@ -216,11 +216,16 @@ def enter_code():
 def landing(code):
     lang = _lang()
     thanks = request.args.get("thanks") == "1"
-    cache_key = None if request.args.get("embed") else (code, lang, thanks)
-    if cache_key is not None and intake_cache.seconds():
-        cached = intake_cache.pages.get(cache_key)
-        if cached is not None:
-            return _serve(*cached)
+    cache_key = None
+    if not request.args.get("embed") and intake_cache.seconds():
+        # The point's own state is read every time (one indexed row), so a deactivated or edited
+        # point is never served from the cache; only hall/department names may lag by the TTL.
+        stamp = service.point_stamp(code)
+        if stamp is not None and stamp[1]:
+            cache_key = (code, lang, thanks, stamp[0])
+            cached = intake_cache.pages.get(cache_key)
+            if cached is not None:
+                return _serve(*cached)
     point = service.point_for_code(code)
     if point is None:
         return _unknown(lang)

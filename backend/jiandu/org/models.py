@@ -78,6 +78,16 @@ class Project(db.Model):
     investment_wan: Mapped[int | None] = mapped_column(Integer)  # 万元
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The registry (projects capability): credit codes, liaison cadre (包联干部), the enterprise's contact.
+    owner_credit_code: Mapped[str | None] = mapped_column(String(18))
+    construction_credit_code: Mapped[str | None] = mapped_column(String(18))
+    liaison_name: Mapped[str | None] = mapped_column(String(64))
+    liaison_phone: Mapped[str | None] = mapped_column(String(32))
+    contact_name: Mapped[str | None] = mapped_column(String(64))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
 

@@ -1,0 +1,358 @@
+"""Routes of the projects capability: thin — parse, call the service, dump.
+
+`GET /api/v1/projects` and `GET /api/v1/projects/<id>` are served by the organisation's API; the
+routes here add the other methods and the richer views (board, timeline) under their own paths.
+"""
+from __future__ import annotations
+
+from flask import Response, current_app, g, request
+from flask_smorest import Blueprint
+from sqlalchemy.exc import IntegrityError
+
+from jiandu.errors import ApiError, Invalid
+from jiandu.extensions import db, limiter
+from jiandu.org.auth import current_user, login_required, start_session
+from jiandu.org.models import Point
+from jiandu.org.scope import visible
+from jiandu.pagination import MAX_PER_PAGE
+from jiandu.projects import importer, rules, service
+from jiandu.projects.models import PAYER_KIND_LABELS, STAGE_LABELS, Blocker
+from jiandu.security import normalise_code
+from jiandu.workdays import Calendar
+
+blp = Blueprint("projects", __name__, url_prefix="/api/v1",
+                description="Major projects (掌上监督): registry, approvals, payments, blockers, the board")
+
+invite_throttle = limiter.shared_limit("30 per 15 minutes", scope="project-invitation")
+
+from jiandu.projects import sync as _sync  # noqa: E402
+
+_sync.register()  # `blocker.create` in the offline outbox's sync (fieldwork), when it is installed
+
+
+def _json() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid({"_": "请求体应为 JSON 对象"})
+    return body
+
+
+def _page_args():
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+        per_page = min(MAX_PER_PAGE, max(1, int(request.args.get("per_page", 50))))
+    except ValueError:
+        raise Invalid({"page": "应为整数"}) from None
+    return page, per_page
+
+
+def _views():
+    today = rules.local_today()
+    s = service.settings()
+    return today, Calendar.load(), s
+
+
+# --- registry ------------------------------------------------------------------------------------
+
+@blp.route("/projects", methods=["POST"])
+@login_required
+def create_project():
+    """登记项目: name, project_code, owner/construction enterprise with credit codes, jurisdiction_id,
+    location, investment_wan, stage, department_ids, liaison cadre, contact."""
+    project = service.create_project(current_user(), _json())
+    db.session.commit()
+    return service.project_view(project, current_user()), 201
+
+
+@blp.route("/projects/<int:project_id>", methods=["PATCH"])
+@login_required
+def update_project(project_id):
+    project = service.update_project(current_user(), project_id, _json())
+    db.session.commit()
+    return service.project_view(project, current_user())
+
+
+@blp.route("/projects/import", methods=["POST"])
+@login_required
+def import_projects():
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(422, "invalid", "请上传 Excel（.xlsx）或 CSV 文件", {"file": "缺少文件"})
+    created = importer.import_projects(current_user(), upload.filename or "", upload.read())
+    db.session.commit()
+    return {"created": len(created), "projects": [{"id": p.id, "name": p.name, "project_code": p.project_code}
+                                                  for p in created]}, 201
+
+
+@blp.route("/projects/mine", methods=["GET"])
+@login_required
+def my_projects():
+    user = current_user()
+    return {"items": [service.project_view(p, user) for p in service.my_projects(user)]}
+
+
+@blp.route("/projects/meta", methods=["GET"])
+@login_required
+def meta():
+    return {"stages": [{"key": k, "label": v} for k, v in STAGE_LABELS.items()],
+            "payer_kinds": [{"key": k, "label": v} for k, v in PAYER_KIND_LABELS.items()],
+            "categories": [{"code": c.code, "name": c.name, "name_en": c.name_en, "case_type": c.case_type}
+                           for c in service.active_categories()],
+            "settings": service.settings()}
+
+
+@blp.route("/projects/settings", methods=["GET"])
+@login_required
+def get_settings():
+    return {"settings": service.settings(), "labels": rules.SETTING_LABELS}
+
+
+@blp.route("/projects/settings", methods=["PUT"])
+@login_required
+def put_settings():
+    merged = service.set_settings(current_user(), _json())
+    db.session.commit()
+    return {"settings": merged, "labels": rules.SETTING_LABELS}
+
+
+@blp.route("/projects/by-code/<code>", methods=["GET"])
+@login_required
+def project_by_code(code):
+    """The project behind a scanned project code (专属码), when the user may see it."""
+    user = current_user()
+    point = db.session.scalar(visible(user, Point).where(Point.code == normalise_code(code), Point.type == "project"))
+    if point is None or point.project_id is None:
+        raise ApiError(404, "not_found", "找不到该项目")
+    return service.project_view(service.get_project(user, point.project_id), user)
+
+
+@blp.route("/projects/board", methods=["GET"])
+@login_required
+def board():
+    """The inspector's board: every project in scope with open blockers, overdue approvals and payments."""
+    page, per_page = _page_args()
+    jurisdiction = request.args.get("jurisdiction", type=int)
+    problems = request.args.get("problems") in ("1", "true", "yes")
+    return service.board(current_user(), jurisdiction_id=jurisdiction, problems_only=problems,
+                         q=(request.args.get("q") or "").strip() or None, page=page, per_page=per_page)
+
+
+@blp.route("/projects/<int:project_id>/timeline", methods=["GET"])
+@login_required
+def timeline(project_id):
+    return service.timeline(current_user(), project_id)
+
+
+# --- approvals, payments, milestones -------------------------------------------------------------
+
+@blp.route("/projects/<int:project_id>/approvals", methods=["POST"])
+@login_required
+def create_approval(project_id):
+    item = service.create_approval(current_user(), project_id, _json())
+    db.session.commit()
+    today, calendar, s = _views()
+    return service.approval_view(item, today, calendar, s["approval_yellow_percent"]), 201
+
+
+@blp.route("/projects/approvals/<int:item_id>", methods=["PATCH"])
+@login_required
+def update_approval(item_id):
+    item = service.update_approval(current_user(), item_id, _json())
+    db.session.commit()
+    today, calendar, s = _views()
+    return service.approval_view(item, today, calendar, s["approval_yellow_percent"])
+
+
+@blp.route("/projects/approvals/<int:item_id>", methods=["GET"])
+@login_required
+def get_approval(item_id):
+    today, calendar, s = _views()
+    return service.approval_view(service.get_approval(current_user(), item_id), today, calendar,
+                                 s["approval_yellow_percent"])
+
+
+@blp.route("/projects/<int:project_id>/payments", methods=["POST"])
+@login_required
+def create_payment(project_id):
+    payment = service.create_payment(current_user(), project_id, _json())
+    db.session.commit()
+    return service.payment_view(payment, rules.local_today(), service.settings()["payment_warn_days"]), 201
+
+
+@blp.route("/projects/payments/<int:payment_id>", methods=["PATCH"])
+@login_required
+def update_payment(payment_id):
+    payment = service.update_payment(current_user(), payment_id, _json())
+    db.session.commit()
+    return service.payment_view(payment, rules.local_today(), service.settings()["payment_warn_days"])
+
+
+@blp.route("/projects/payments/<int:payment_id>", methods=["GET"])
+@login_required
+def get_payment(payment_id):
+    return service.payment_view(service.get_payment(current_user(), payment_id), rules.local_today(),
+                                service.settings()["payment_warn_days"])
+
+
+@blp.route("/projects/<int:project_id>/milestones", methods=["POST"])
+@login_required
+def create_milestone(project_id):
+    milestone = service.create_milestone(current_user(), project_id, _json())
+    db.session.commit()
+    return service.milestone_view(milestone, rules.local_today()), 201
+
+
+@blp.route("/projects/milestones/<int:milestone_id>", methods=["PATCH"])
+@login_required
+def update_milestone(milestone_id):
+    milestone = service.update_milestone(current_user(), milestone_id, _json())
+    db.session.commit()
+    return service.milestone_view(milestone, rules.local_today())
+
+
+# --- invitations -----------------------------------------------------------------------------------
+
+def _invite_url(code: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/#/invite/{code}"
+
+
+@blp.route("/projects/<int:project_id>/invitations", methods=["POST"])
+@login_required
+def invite(project_id):
+    """Staff invite the project's contact; the contact invites up to two colleagues. The code is shown once."""
+    invitation, code = service.invite(current_user(), project_id, request.get_json(silent=True) or {})
+    db.session.commit()
+    return {**service.invitation_view(invitation), "code": code, "url": _invite_url(code)}, 201
+
+
+@blp.route("/projects/<int:project_id>/invitations", methods=["GET"])
+@login_required
+def list_invitations(project_id):
+    user = current_user()
+    rows = service.list_invitations(user, project_id)
+    return {"items": [service.invitation_view(i) for i in rows],
+            "colleagues_left": (max(0, service.settings()["colleague_limit"]
+                                    - service.colleague_invitations_used(user)) if user.role == "enterprise" else None)}
+
+
+@blp.route("/projects/invitations/<int:invitation_id>", methods=["DELETE"])
+@login_required
+def revoke_invitation(invitation_id):
+    invitation = service.revoke_invitation(current_user(), invitation_id)
+    db.session.commit()
+    return service.invitation_view(invitation)
+
+
+@blp.route("/invitations/<code>", methods=["GET"])
+@invite_throttle
+def peek_invitation(code):
+    """Public: which project an invitation code is for (before setting a password)."""
+    return service.peek_invitation(code)
+
+
+@blp.route("/invitations/<code>/redeem", methods=["POST"])
+@invite_throttle
+def redeem_invitation(code):
+    """Public: set username and password; the new enterprise account is signed in on this device."""
+    user = service.redeem_invitation(code, _json())
+    start_session(user)
+    db.session.commit()
+    g.auth = "session"
+    from jiandu.org.auth import csrf_token
+
+    return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role,
+            "project_id": user.project_id, "csrf_token": csrf_token()}, 201
+
+
+# --- blockers --------------------------------------------------------------------------------------
+
+@blp.route("/blocker-categories", methods=["GET"])
+@login_required
+def blocker_categories():
+    rows = service.active_categories()
+    db.session.commit()
+    return {"items": [{"code": c.code, "name": c.name, "name_en": c.name_en, "case_type": c.case_type}
+                      for c in rows]}
+
+
+@blp.route("/blocker-categories/<code>", methods=["PUT"])
+@login_required
+def put_blocker_category(code):
+    row = service.upsert_category(current_user(), code, _json())
+    db.session.commit()
+    return {"code": row.code, "name": row.name, "name_en": row.name_en, "case_type": row.case_type,
+            "sort": row.sort, "active": row.active}
+
+
+def _blocker_submission():
+    """JSON, or multipart (fields + `photos` files). The client id: Idempotency-Key header or field."""
+    if request.mimetype == "multipart/form-data":
+        fields = {k: v for k, v in request.form.items()}
+        uploads = [f.read() for f in request.files.getlist("photos")]
+    else:
+        fields, uploads = _json(), []
+    client_id = request.headers.get("Idempotency-Key") or fields.get("client_id")
+    return fields, uploads, client_id
+
+
+@blp.route("/blockers", methods=["POST"])
+@login_required
+def create_blocker():
+    """堵点/痛点 from the enterprise: category, description, department_id (one of the project's),
+    contact_ok, photos; exactly once per client id (201 the first time, 200 on a replay)."""
+    user = current_user()
+    fields, uploads, client_id = _blocker_submission()
+    try:
+        blocker, replayed = service.submit_blocker(user, fields, uploads, client_id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        service.discard_saved_photos()
+        blocker = db.session.scalar(visible(user, Blocker).where(Blocker.client_id == (client_id or "").strip()))
+        if blocker is None:
+            raise
+        replayed = True
+    except BaseException:
+        db.session.rollback()
+        service.discard_saved_photos()
+        raise
+    view = service.blocker_view(blocker, user, with_events=True)
+    return {**view, "replayed": replayed}, 200 if replayed else 201
+
+
+@blp.route("/blockers", methods=["GET"])
+@login_required
+def list_blockers():
+    user = current_user()
+    project = request.args.get("project", type=int)
+    open_only = request.args.get("open") in ("1", "true", "yes")
+    page, per_page = _page_args()
+    statement = service.list_blockers(user, project, open_only)
+    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    labels = service.category_labels()
+    return {"items": [service.blocker_view(b, user, labels) for b in rows], "page": page, "per_page": per_page}
+
+
+@blp.route("/blockers/<int:blocker_id>", methods=["GET"])
+@login_required
+def get_blocker(blocker_id):
+    user = current_user()
+    return service.blocker_view(service.get_blocker(user, blocker_id), user, with_events=True)
+
+
+@blp.route("/blockers/<int:blocker_id>/feedback", methods=["POST"])
+@login_required
+def blocker_feedback(blocker_id):
+    user = current_user()
+    blocker = service.blocker_feedback(user, blocker_id, _json())
+    db.session.commit()
+    return service.blocker_view(blocker, user, with_events=True)
+
+
+@blp.route("/blockers/<int:blocker_id>/photos/<int:photo_id>", methods=["GET"])
+@login_required
+def blocker_photo(blocker_id, photo_id):
+    photo, data = service.blocker_photo(current_user(), blocker_id, photo_id)
+    response = Response(data, mimetype=photo.content_type)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
