@@ -83,7 +83,9 @@ def test_scan_raises_each_warning_once(no_demo_cases, as_user, make_case, market
     levels = db.session.scalars(select(CaseWarning.level).where(CaseWarning.case_id == case.id)).all()
     assert sorted(levels) == ["escalation", "red", "reminder", "yellow"]
     kinds = db.session.scalars(select(OutboxEvent.kind).where(OutboxEvent.payload["case_id"].as_integer() == case.id)).all()
-    assert sorted(kinds) == ["case.escalation", "case.red", "case.reminder", "case.yellow"]
+    warning_kinds = {"case.escalation", "case.red", "case.reminder", "case.yellow"}
+    assert sorted(k for k in kinds if k in warning_kinds) == sorted(warning_kinds)
+    assert len([k for k in kinds if k in warning_kinds]) == 4  # each once
     # The handler can still act: system moves do not make their version stale.
     handler = as_user("handler")
     assert move(handler, case.id, "sign")["state"] == "signed"

@@ -110,6 +110,8 @@ def meta():
         "case_types": [{"key": k, "label": service.CASE_TYPE_LABELS[k]} for k in CASE_TYPES],
         "channels": [{"key": k, "label": ledger.CHANNEL_LABELS.get(k, k)} for k in CHANNELS],
         "satisfaction": [{"key": k, "label": v} for k, v in service.SATISFACTION_LABELS.items()],
+        "severities": [{"key": k, "label": v} for k, v in ledger.SEVERITY_LABELS.items()],
+        "categories": ledger.categories(),
     }
 
 
@@ -250,6 +252,10 @@ def upload_attachment(case_id):
     encoded = _reencode(raw)
     if encoded is not None:
         content, content_type, suffix = encoded
+        # Re-encoded (a PNG photo becomes a JPEG): the name says what the file now is.
+        stem = Path(name).stem if Path(name).suffix else name
+        if Path(name).suffix.lower() not in ({".jpg", ".jpeg"} if suffix == ".jpg" else {suffix}):
+            name = f"{stem[:100 - len(suffix)]}{suffix}"
     else:
         suffix = Path(name).suffix.lower()
         if suffix not in FILE_TYPES:

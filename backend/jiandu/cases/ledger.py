@@ -19,12 +19,36 @@ SORTS = {
     "created_at": Case.created_at, "due_at": Case.due_at, "updated_at": Case.updated_at, "number": Case.id,
     "id": Case.id,
 }
+SEVERITY_LABELS = {"normal": "一般", "serious": "较重", "grave": "严重"}
 WARNING_LABELS = {"none": "", "yellow": "黄色预警", "red": "红色预警"}
 CHANNEL_LABELS = {
     "window_code": "窗口码", "hall_code": "大厅码", "website": "网站", "project_app": "项目码", "hotline_12345": "12345热线",
     "field_visit": "走访", "checklist": "清单监督", "risk_model": "风险模型", "other": "其他",
 }
 EXPORT_LIMIT = 100_000
+BAD_RATING_LABELS = ("差评", "Bad rating")
+
+
+def categories() -> list[dict]:
+    """Every category a case may carry, with its names, for the PWA's labels and choices: the
+    citizens' report categories, a bad rating, then the project blocker categories (their owners'
+    services say which there are)."""
+    from jiandu.intake import service as intake_service
+    from jiandu.projects import service as projects_service
+
+    out = [{"key": c.code, "label": c.name, "label_en": c.name_en or c.name, "case_type": c.case_type,
+            "active": bool(c.active)} for c in intake_service.all_categories()]
+    out.append({"key": "bad_rating", "label": BAD_RATING_LABELS[0], "label_en": BAD_RATING_LABELS[1],
+                "case_type": "work_style", "active": True})
+    seen = {c["key"] for c in out}
+    for code, name in sorted(projects_service.category_labels().items()):
+        if code not in seen:
+            out.append({"key": code, "label": name, "label_en": name, "case_type": None, "active": True})
+    return out
+
+
+def category_labels() -> dict[str, str]:
+    return {c["key"]: c["label"] for c in categories()}
 
 
 def _local_day_start(day: date) -> datetime:
@@ -164,11 +188,13 @@ def export_xlsx(user: User, args: dict) -> bytes:
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
+    labels = category_labels()
     stmt = ordered(filtered(user, args), args.get("sort")).limit(EXPORT_LIMIT)
     stmt = stmt.options(selectinload(Case.jurisdiction), selectinload(Case.department), selectinload(Case.point))
     for case in db.session.scalars(stmt).yield_per(1000) if db.engine.dialect.name != "sqlite" else db.session.scalars(stmt):
         row = [case.number, STATE_LABELS.get(case.state, case.state), CASE_TYPE_LABELS.get(case.case_type, ""),
-               case.category or "", case.severity or "", CHANNEL_LABELS.get(case.channel, case.channel),
+               labels.get(case.category, case.category or ""), SEVERITY_LABELS.get(case.severity, case.severity or ""),
+               CHANNEL_LABELS.get(case.channel, case.channel),
                case.summary, case.jurisdiction.name if case.jurisdiction else "",
                case.department.name if case.department else "", case.point.name if case.point else ""]
         cells = []
