@@ -24,6 +24,12 @@ import visit from "./visit.js";
 import syncView from "./sync.js";
 import reports from "./reports.js";
 import notifications from "./notifications.js";
+import projects from "./projects.js";
+import project, { inviteView } from "./project.js";
+import blockerNew, { blockerDetail } from "./blocker.js";
+import projectNew, { projectEditView } from "./project-edit.js";
+import projectImport from "./project-import.js";
+import signs from "./signs.js";
 
 export default [
   login,
@@ -49,4 +55,13 @@ export default [
   syncView,
   reports,
   notifications,
+  projects,
+  project,
+  inviteView,
+  blockerNew,
+  blockerDetail,
+  projectNew,
+  projectImport,
+  projectEditView,
+  signs,
 ];

@@ -1,0 +1,179 @@
+"""Routes of notify: the VAPID public key, devices, choices, the in-app centre, a citizen's one-case
+subscription, and what admins need to see when delivery fails. Thin: parse, call the service, dump."""
+from __future__ import annotations
+
+from flask import g, request
+from flask_smorest import Blueprint
+
+from jiandu.errors import Invalid, NotFound
+from jiandu.extensions import db, limiter
+from jiandu.notify import service
+from jiandu.org.auth import current_user, login_required
+from jiandu.pagination import MAX_PER_PAGE, paginate
+from jiandu.ratelimit import device_key
+
+blp = Blueprint("notify", __name__, url_prefix="/api/v1",
+                description="Notifications: Web Push devices, preferences, the in-app centre")
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid({"_": "请求体应为 JSON 对象"})
+    return body
+
+
+# --- push: key and devices ------------------------------------------------------------------------------
+
+@blp.route("/push/public-key", methods=["GET"])
+def public_key():
+    """The VAPID public key, for `pushManager.subscribe({applicationServerKey})`; null when push is off."""
+    public, _private = service.vapid_keys()
+    return {"public_key": public, "enabled": public is not None}
+
+
+@blp.route("/push/subscriptions", methods=["POST"])
+@login_required
+def subscribe():
+    """This device: the browser's `PushSubscription.toJSON()` (+ optional "label"). Again = refreshed."""
+    from flask import session
+
+    row = service.subscribe_user(current_user(), _body(), request.headers.get("User-Agent"),
+                                 session.get("sid") if g.get("auth") == "session" else None)
+    db.session.commit()
+    return service.device_view(row), 201
+
+
+@blp.route("/push/subscriptions", methods=["GET"])
+@login_required
+def devices():
+    """My devices (active, and the ones whose subscription died), newest first."""
+    return {"items": [service.device_view(r) for r in service.my_devices(current_user())]}
+
+
+@blp.route("/push/subscriptions/<int:subscription_id>", methods=["DELETE"])
+@login_required
+def remove_device(subscription_id):
+    service.remove_device(current_user(), subscription_id)
+    db.session.commit()
+    return "", 204
+
+
+@blp.route("/push/test", methods=["POST"])
+@login_required
+def push_test():
+    """A test notification to myself (all my devices, and the centre)."""
+    user = current_user()
+    service.send_test(user, user)
+    db.session.commit()
+    return {"queued": True}, 202
+
+
+# --- preferences ---------------------------------------------------------------------------------------
+
+@blp.route("/notifications/preferences", methods=["GET"])
+@login_required
+def get_preferences():
+    """Per topic: push to my devices or not. The in-app centre keeps every notification either way."""
+    return {"items": service.preferences(current_user())}
+
+
+@blp.route("/notifications/preferences", methods=["PUT"])
+@login_required
+def put_preferences():
+    items = service.set_preferences(current_user(), _body())
+    db.session.commit()
+    return {"items": items}
+
+
+# --- the in-app centre -------------------------------------------------------------------------------------
+
+@blp.route("/notifications", methods=["GET"])
+@login_required
+def list_notifications():
+    """Mine, newest first: {"items", "total", "page", "per_page", "unread"}; `?unread=1` for unread only."""
+    user = current_user()
+    page = paginate(service.listing(user, request.args.get("unread") in ("1", "true")),
+                    max(1, request.args.get("page", 1, type=int)),
+                    min(max(1, request.args.get("per_page", 30, type=int)), MAX_PER_PAGE))
+    page["items"] = [service.notification_view(n) for n in page["items"]]
+    page["unread"] = service.unread_count(user)
+    return page
+
+
+@blp.route("/notifications/unread-count", methods=["GET"])
+@login_required
+def unread_count():
+    return {"unread": service.unread_count(current_user())}
+
+
+@blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@login_required
+def mark_read(notification_id):
+    user = current_user()
+    n = service.mark_read(user, notification_id)
+    db.session.commit()
+    return {**service.notification_view(n), "unread": service.unread_count(user)}
+
+
+@blp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def mark_all_read():
+    user = current_user()
+    updated = service.mark_all_read(user)
+    db.session.commit()
+    return {"updated": updated, "unread": 0}
+
+
+# --- a citizen, for one case ----------------------------------------------------------------------------------
+
+def _report(token: str):
+    from jiandu.intake.service import report_by_token
+
+    report = report_by_token(token)
+    if report is None:
+        raise NotFound("查询码对应的反映")
+    return report
+
+
+@blp.route("/track/<token>/subscribe", methods=["POST"])
+@limiter.limit("20 per hour", key_func=device_key)
+def track_subscribe(token):
+    """A citizen's device, told when this case moves (no account; only this case)."""
+    report = _report(token)
+    row = service.subscribe_reporter(report, _body(), token, request.headers.get("User-Agent"))
+    db.session.commit()
+    return {"subscribed": True, "id": row.id}, 201
+
+
+@blp.route("/track/<token>/unsubscribe", methods=["POST"])
+@limiter.limit("20 per hour", key_func=device_key)
+def track_unsubscribe(token):
+    report = _report(token)
+    removed = service.unsubscribe_reporter(report, _body().get("endpoint"))
+    db.session.commit()
+    return {"removed": removed}
+
+
+# --- admins ------------------------------------------------------------------------------------------------------
+
+@blp.route("/notify/parked", methods=["GET"])
+@login_required
+def parked():
+    """Events that could not be turned into notifications after the last retry, with their error."""
+    return {"items": [service.event_view(e) for e in service.parked_events(current_user())]}
+
+
+@blp.route("/notify/parked/<int:event_id>/retry", methods=["POST"])
+@login_required
+def retry_parked(event_id):
+    event = service.retry_parked(current_user(), event_id)
+    db.session.commit()
+    return service.event_view(event)
+
+
+@blp.route("/notify/status", methods=["GET"])
+@login_required
+def status():
+    """Counts of events, deliveries and devices by state (city admins)."""
+    return service.status_counts(current_user())

@@ -1,0 +1,236 @@
+"""Sending Web Push (RFC 8030/8291/8292) fast and safely.
+
+pywebpush's `webpush()` parses the VAPID key, signs a new JWT and opens a new connection for every
+message. Here the JWT is signed once per push-service origin and reused until an hour before it
+expires (it is valid for 12 h; RFC 8292 allows 24 h), each sending thread keeps one HTTP session
+(keep-alive, no retries of its own), and a batch is sent by a small pool of threads, so a slow push
+service holds one thread, not the batch. Every request has a connect and a read timeout; an origin
+that times out three times in a batch gets no more requests from that batch (they are retried later).
+The encryption itself is pywebpush's (aes128gcm with a fresh ephemeral key per message).
+"""
+from __future__ import annotations
+
+import base64
+import email.utils
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+JWT_LIFETIME = 12 * 3600
+JWT_RENEW_BEFORE = 3600
+ORIGIN_FAILURES_BEFORE_DEFERRING = 3
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64url(text: str) -> bytes:
+    text = (text or "").strip()
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+# --- keys ------------------------------------------------------------------------------------------
+
+def generate_keys() -> tuple[str, str]:
+    """(public, private): the public key as the browser's applicationServerKey wants it (uncompressed
+    P-256 point, base64url), the private key as the raw 32-byte scalar (base64url), as py_vapid reads it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    private = key.private_numbers().private_value.to_bytes(32, "big")
+    return public_key_of(b64url(private)), b64url(private)
+
+
+def public_key_of(private_b64: str) -> str:
+    value = int.from_bytes(unb64url(private_b64), "big")
+    key = ec.derive_private_key(value, ec.SECP256R1())
+    return b64url(key.public_key().public_bytes(serialization.Encoding.X962,
+                                                serialization.PublicFormat.UncompressedPoint))
+
+
+def valid_client_key(p256dh: str) -> bool:
+    """A subscription's p256dh: an uncompressed point (65 bytes, 0x04…) that lies on P-256."""
+    try:
+        raw = unb64url(p256dh)
+        if len(raw) != 65 or raw[0] != 4:
+            return False
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+        return True
+    except Exception:
+        return False
+
+
+def valid_auth_secret(auth: str) -> bool:
+    try:
+        return len(unb64url(auth)) == 16
+    except Exception:
+        return False
+
+
+def origin_of(endpoint: str) -> str:
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# --- VAPID ------------------------------------------------------------------------------------------
+
+class VapidSigner:
+    """The `Authorization: vapid t=…, k=…` header per push-service origin, signed once and reused."""
+
+    def __init__(self, private_key: str, subject: str):
+        from py_vapid import Vapid02
+
+        self.vapid = Vapid02.from_raw(private_key.encode())
+        self.subject = subject
+        self._cache: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def header(self, origin: str, now: float | None = None) -> str:
+        now = time.time() if now is None else now
+        with self._lock:
+            cached = self._cache.get(origin)
+            if cached and cached[1] - JWT_RENEW_BEFORE > now:
+                return cached[0]
+            expires = int(now) + JWT_LIFETIME
+            value = self.vapid.sign({"aud": origin, "exp": expires, "sub": self.subject})["Authorization"]
+            self._cache[origin] = (value, expires)
+            return value
+
+
+_signers: dict[tuple[str, str], VapidSigner] = {}
+_signers_lock = threading.Lock()
+
+
+def signer_for(private_key: str, subject: str) -> VapidSigner:
+    with _signers_lock:
+        key = (private_key, subject)
+        if key not in _signers:
+            _signers[key] = VapidSigner(private_key, subject)
+        return _signers[key]
+
+
+# --- sending ----------------------------------------------------------------------------------------
+
+@dataclass
+class Outgoing:
+    delivery_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+    data: bytes
+    ttl: int = 24 * 3600
+    urgency: str = "normal"
+    topic: str | None = None
+
+
+@dataclass
+class Outcome:
+    delivery_id: int
+    result: str                      # sent | retry | dead | failed
+    status: int | None = None        # the push service's HTTP status
+    error: str | None = None
+    retry_after: float | None = None  # seconds, from the push service's Retry-After
+
+
+def classify(status: int) -> str:
+    if status in (200, 201, 202):
+        return "sent"
+    if status in (404, 410):
+        return "dead"
+    if status in (408, 425, 429) or status >= 500:
+        return "retry"
+    return "failed"  # 400 (bad request), 401/403 (VAPID refused), 413 (too large): not fixed by waiting
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+        return max(0.0, moment.timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+_local = threading.local()
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _session() -> requests.Session:
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=4, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        _local.session = session
+    return session
+
+
+def _pool(size: int) -> ThreadPoolExecutor:
+    with _pools_lock:
+        if size not in _pools:
+            _pools[size] = ThreadPoolExecutor(max_workers=size, thread_name_prefix="push")
+        return _pools[size]
+
+
+class PushSender:
+    def __init__(self, signer: VapidSigner, *, connect_timeout: float = 3.0, read_timeout: float = 5.0,
+                 concurrency: int = 8):
+        self.signer = signer
+        self.timeout = (connect_timeout, read_timeout)
+        self.concurrency = max(1, concurrency)
+        self._failures: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def send_all(self, items: list[Outgoing]) -> list[Outcome]:
+        """Send every item; never raises; one Outcome per item, in the same order."""
+        self._failures = {}
+        if self.concurrency == 1 or len(items) <= 1:
+            return [self.send_one(item) for item in items]
+        return list(_pool(self.concurrency).map(self.send_one, items))
+
+    def _deferring(self, origin: str) -> bool:
+        with self._lock:
+            return self._failures.get(origin, 0) >= ORIGIN_FAILURES_BEFORE_DEFERRING
+
+    def _failed(self, origin: str) -> None:
+        with self._lock:
+            self._failures[origin] = self._failures.get(origin, 0) + 1
+
+    def send_one(self, item: Outgoing) -> Outcome:
+        from pywebpush import WebPusher
+
+        origin = origin_of(item.endpoint)
+        if self._deferring(origin):
+            return Outcome(item.delivery_id, "retry", error="推送服务无响应，稍后重试")
+        try:
+            headers = {"Authorization": self.signer.header(origin), "Urgency": item.urgency}
+            if item.topic:
+                headers["Topic"] = item.topic
+            pusher = WebPusher({"endpoint": item.endpoint, "keys": {"p256dh": item.p256dh, "auth": item.auth}},
+                               requests_session=_session())
+            response = pusher.send(item.data, headers, ttl=item.ttl, timeout=self.timeout,
+                                   content_encoding="aes128gcm")
+        except requests.Timeout:
+            self._failed(origin)
+            return Outcome(item.delivery_id, "retry", error="推送服务超时")
+        except requests.ConnectionError as error:
+            self._failed(origin)
+            return Outcome(item.delivery_id, "retry", error=f"无法连接推送服务：{type(error).__name__}")
+        except Exception as error:  # a bad key or payload: recorded, retried a few times, then failed
+            return Outcome(item.delivery_id, "retry", error=f"{type(error).__name__}: {error}"[:250])
+        status = response.status_code
+        result = classify(status)
+        error = None if result == "sent" else f"HTTP {status} {(response.text or '')[:200]}".strip()
+        return Outcome(item.delivery_id, result, status, error,
+                       retry_after_seconds(response.headers.get("Retry-After")) if result == "retry" else None)
