@@ -166,6 +166,13 @@ def test_progress_history_and_download_with_a_worker_process(live):
     pages = decode_pages(out, 100, [2] * (total // 2) + [1] * (total % 2))
     assert {url for page in pages for url in page} == wanted
     assert all(len(page) == 2 for page in pages[:-1])
+    # The admin who asked is told the batch is ready (an outbox event, written with the result).
+    from jiandu.notify.models import OutboxEvent
+
+    with live.app.app_context():
+        ready = db.session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "print_batch.ready")).all()
+        assert [(e.payload["batch_id"], e.payload["user_id"]) for e in ready] == [
+            (batch_id, live.batch(batch_id).created_by)]
 
 
 def test_a_single_sign_is_reprinted_from_the_history(live):

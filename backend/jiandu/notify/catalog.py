@@ -484,7 +484,7 @@ def _print_batch_ready(p):
     if p.get("pages"):
         body += f"（{p['pages']} 页）"
     body += "，可以下载"
-    url = p.get("url") or f"/#/signs/batches/{int(p['batch_id'])}"
+    url = p.get("url") or f"/#/signs?batch={int(p['batch_id'])}"
     return to_users([user], "印制文件已生成", body, url, f"batch-{p.get('batch_id')}")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from jiandu.errors import ApiError
 from jiandu.extensions import db
+from jiandu.notify.service import emit
 from jiandu.org.models import Point
 from jiandu.queue import redis_connection
 from jiandu.signs import catalog, render, service
@@ -145,6 +146,8 @@ def _render(batch: SignBatch) -> dict:
     batch.status, batch.done, batch.finished_at = "done", batch.total, utcnow()
     batch.pdf_path, batch.pages, batch.pdf_bytes = target.name, stats["pages"], target.stat().st_size
     batch.error = None
+    emit("print_batch.ready", {"batch_id": batch.id, "user_id": batch.created_by, "pages": batch.pages,
+                               "jurisdiction_id": batch.jurisdiction_id, "url": f"/#/signs?batch={batch.id}"})
     db.session.commit()
     log.info("sign batch %s: %s signs, %s pages in %.1f s", batch_id, stats["signs"], stats["pages"],
              stats["seconds"])
