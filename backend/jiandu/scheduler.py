@@ -50,6 +50,8 @@ def schedule(config) -> list[Scheduled]:
     return [
         Scheduled("deadline-scan", "jiandu.cases.jobs.scan_deadlines_job", "default",
                   int(config.get("DEADLINE_SCAN_SECONDS", 15 * 60)), 15 * 60),
+        Scheduled("project-timeout-scan", "jiandu.projects.jobs.scan_timeouts_job", "default",
+                  int(config.get("PROJECT_SCAN_SECONDS", 15 * 60)), 15 * 60),
         Scheduled("notify-sweep", "jiandu.notify.jobs.sweep_job", "push", sweep, 120),
         Scheduled("idempotency-cleanup", "jiandu.scheduler.cleanup_idempotency_keys_job", "default", 6 * 3600, 600),
         Scheduled("notify-prune", "jiandu.notify.jobs.prune_job", "default", 24 * 3600, 600),

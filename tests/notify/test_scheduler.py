@@ -38,6 +38,7 @@ def test_the_schedule_has_the_deadline_scan_the_sweep_and_the_cleanups(app):
     assert items["notify-sweep"].queue == "push" and items["notify-sweep"].interval <= 10
     assert items["idempotency-cleanup"].func == "jiandu.scheduler.cleanup_idempotency_keys_job"
     assert "notify-prune" in items
+    assert items["project-timeout-scan"].func == "jiandu.projects.jobs.scan_timeouts_job"
 
 
 def test_two_schedulers_enqueue_each_slot_once_and_a_restart_does_not_repeat_it(private_redis):
@@ -80,7 +81,8 @@ def test_scheduled_jobs_run_in_the_worker_and_never_twice_at_once(live_ctx):
     connection = Redis.from_url(live.redis.url)
     first_tick_at = time.time()
     enqueued = build(live.app).tick()
-    assert {j.name for j in enqueued} == {"deadline-scan", "notify-sweep", "idempotency-cleanup", "notify-prune"}
+    assert {j.name for j in enqueued} == {"deadline-scan", "project-timeout-scan", "notify-sweep",
+                                          "idempotency-cleanup", "notify-prune"}
     # A second scheduler process finds every slot taken (unless a slot ended in between).
     again = build(live.app).tick()
     assert_same_slots_not_repeated(live.app, first_tick_at, again)
