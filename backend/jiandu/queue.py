@@ -27,3 +27,31 @@ def redis_ok() -> bool:
         return bool(redis_connection().ping())
     except Exception:  # any failure to reach Redis is "down" for health purposes
         return False
+
+
+def run_alone(lock_name: str, timeout: int, work, busy: str = "another run is going on") -> dict:
+    """Run a scheduled job's `work()` and commit, while no other worker runs it (a Redis lock).
+
+    With Redis down the work runs anyway: the jobs that use this keep their effects single by unique
+    rows in the database; the lock only saves them from doing the same work twice at once."""
+    from jiandu.extensions import db
+
+    try:
+        lock = redis_connection().lock(lock_name, timeout=timeout, blocking=False)
+        if not lock.acquire():
+            return {"skipped": busy}
+    except Exception:  # Redis unreachable
+        lock = None
+    try:
+        result = work()
+        db.session.commit()
+        return result
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:  # expired or Redis gone: nothing left to release
+                pass

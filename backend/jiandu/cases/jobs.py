@@ -141,29 +141,10 @@ def _recommendations_overdue(now: datetime) -> int:
 
 
 def scan_deadlines_job() -> dict:
-    """The scheduled job: one scan at a time across all workers (a Redis lock), then commit."""
-    from jiandu.queue import redis_connection
+    """The scheduled job: one scan at a time across all workers, then commit."""
+    from jiandu.queue import run_alone
 
-    lock = None
-    try:
-        lock = redis_connection().lock(LOCK_NAME, timeout=SCAN_INTERVAL_SECONDS, blocking=False)
-        if not lock.acquire():
-            return {"skipped": "another scan is running"}
-    except Exception:
-        lock = None  # Redis down: the unique rows still keep every warning single
-    try:
-        result = scan_deadlines()
-        db.session.commit()
-        return result
-    except Exception:
-        db.session.rollback()
-        raise
-    finally:
-        if lock is not None:
-            try:
-                lock.release()
-            except Exception:
-                pass
+    return run_alone(LOCK_NAME, SCAN_INTERVAL_SECONDS, scan_deadlines, "another scan is running")
 
 
 def schedule(queue_name: str = "default"):

@@ -379,19 +379,10 @@ def sweep(now: datetime | None = None, limit: int = 5000) -> dict:
 
 
 def sweep_job() -> dict:
-    """The scheduled sweep: one at a time across all workers (a Redis lock)."""
-    from jiandu.queue import redis_connection
+    """The scheduled sweep: one at a time across all workers."""
+    from jiandu.queue import run_alone
 
-    lock = redis_connection().lock(SWEEP_LOCK, timeout=120, blocking=False)
-    if not lock.acquire():
-        return {"skipped": "another sweep is running"}
-    try:
-        return sweep()
-    finally:
-        try:
-            lock.release()
-        except Exception:
-            pass
+    return run_alone(SWEEP_LOCK, 120, sweep, "another sweep is running")
 
 
 def prune_job() -> dict:

@@ -169,29 +169,10 @@ def scan_timeouts(now: datetime | None = None, calendar: Calendar | None = None)
 
 
 def scan_timeouts_job() -> dict:
-    """The scheduled job: one scan at a time across all workers (a Redis lock), then commit."""
-    from jiandu.queue import redis_connection
+    """The scheduled job: one scan at a time across all workers, then commit."""
+    from jiandu.queue import run_alone
 
-    lock = None
-    try:
-        lock = redis_connection().lock(LOCK_NAME, timeout=SCAN_INTERVAL_SECONDS, blocking=False)
-        if not lock.acquire():
-            return {"skipped": "another scan is running"}
-    except Exception:
-        lock = None  # Redis down: claiming by UPDATE still keeps every warning single
-    try:
-        result = scan_timeouts()
-        db.session.commit()
-        return result
-    except Exception:
-        db.session.rollback()
-        raise
-    finally:
-        if lock is not None:
-            try:
-                lock.release()
-            except Exception:
-                pass
+    return run_alone(LOCK_NAME, SCAN_INTERVAL_SECONDS, scan_timeouts, "another scan is running")
 
 
 def schedule(queue_name: str = "default"):
