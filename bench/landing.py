@@ -2,8 +2,8 @@
 
 Run alone: `.venv/bin/python bench/landing.py` (also run by `make bench`). It builds its own SQLite
 database (the demo city) in a temp dir, starts gunicorn on a free local port with one configuration
-for every route (GUNICORN_ARGS below), drives it from client threads with a bounded number of
-requests, and prints:
+for every route (GUNICORN_ARGS of bench/apps/bench_server.py), drives it from client threads with a
+bounded number of requests, and prints:
 
   bench landing_get_ratio: X (goal >= 0.6)    GET /q/<code>  ÷  GET of a static page of the same size
   bench report_post_ratio: X (goal >= 0.5)    POST /api/v1/reports (no photo)  ÷  POST doing one INSERT
@@ -21,10 +21,7 @@ import itertools
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,20 +31,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "backend"))
+sys.path.insert(0, str(ROOT / "bench" / "apps"))
 
-WORKERS = os.environ.get("BENCH_WORKERS", "2")
-GUNICORN_ARGS = ["-w", WORKERS, "-k", "sync", "--backlog", "256", "--log-level", "warning"]
+from bench_server import GUNICORN_ARGS, free_port, start_gunicorn, stop  # noqa: E402
+
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 GET_REQUESTS = int(os.environ.get("BENCH_GET_REQUESTS", "600"))
 POST_REQUESTS = int(os.environ.get("BENCH_POST_REQUESTS", "300"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def redis_reachable(url: str) -> bool:
@@ -83,37 +75,6 @@ def build(tmp: Path, env: dict) -> tuple[list[str], Path, int]:
     static = tmp / "static.html"
     static.write_bytes(page)
     return codes, static, len(gzip.compress(page, compresslevel=6))
-
-
-def start_gunicorn(port: int, env: dict) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn), *GUNICORN_ARGS, "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench" / "apps"),
-         "landing_app:app"],
-        env=env, start_new_session=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/bench/static")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    raise SystemExit("gunicorn did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def run(port: int, make_request, total: int) -> tuple[float, list[float], int]:
@@ -174,7 +135,7 @@ def main() -> int:
         codes, static, gzip_bytes = build(tmp, env)
         env["BENCH_STATIC_PAGE"] = str(static)
         port = free_port()
-        process = start_gunicorn(port, env)
+        process = start_gunicorn("landing_app:app", port, env, "/bench/static")
         rotate = itertools.cycle(codes)
         report = json.dumps({"point_code": codes[0], "kind": "report", "category": "efficiency",
                              "description": "窗口办理超过承诺时限，工作人员说系统慢让明天再来"}, ensure_ascii=False).encode()

@@ -13,13 +13,17 @@ REPEAT rounds each, alternating which goes first: the least disturbed run of eac
 photo_upload_ratio = throughput of 20 photos of 2 MB sent with PUT /api/v1/uploads/<uuid> as the PWA
 sends a photo never tried before (one Content-Range PUT of the rest; the server keeps bytes as they
 arrive and checks the image header on completion) ÷ throughput of a plain POST of the same
-bytes to a route that only writes them to disk.
+bytes to a bare route that only copies them into a file (POST /bench/plain of bench/apps/sync_app.py).
+Both go over HTTP to the same app under the same gunicorn as bench/landing.py (GUNICORN_ARGS), from
+one signed-in client sending one photo after another; best of REPEAT rounds, alternating.
 """
 from __future__ import annotations
 
+import http.client
 import io
+import json
 import os
-import statistics
+import shutil
 import sys
 import tempfile
 import time
@@ -29,6 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "apps"))
+
+from bench_server import GUNICORN_ARGS, free_port, start_gunicorn, stop  # noqa: E402
 
 N_WRITES = 500
 BATCH = 100
@@ -38,16 +45,26 @@ PHOTO_BYTES = 2 * 1024 * 1024
 CHUNK = 2 * 1024 * 1024  # the whole rest in one PUT: the server keeps bytes as they arrive
 
 
-def make_app(tmp: Path):
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def bench_env(tmp: Path) -> dict:
+    """The configuration of both the in-process app and the gunicorn one: one database, one secret."""
     from cryptography.fernet import Fernet
 
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}", "SECRET_KEY": "bench",
+            "CONTACT_KEYS": Fernet.generate_key().decode(), "JIANDU_INSTANCE": str(tmp), "REDIS_URL": REDIS_URL,
+            "BENCH_UPLOAD_DIR": str(tmp / "uploads"), "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": str(8 * 1024),
+            "SESSION_COOKIE_SECURE": "0", "PYTHONPATH": str(ROOT / "backend")}
+
+
+def make_app(env: dict):
     from jiandu import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}", "SECRET_KEY": "bench",
-                       "TESTING": True, "CONTACT_KEYS": Fernet.generate_key().decode(), "JIANDU_INSTANCE": str(tmp),
-                       "UPLOAD_DIR": str(tmp / "uploads"), "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8 * 1024,
-                       "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-                       "RATELIMIT_ENABLED": False})
+    return create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"],
+                       "TESTING": True, "CONTACT_KEYS": env["CONTACT_KEYS"], "JIANDU_INSTANCE": env["JIANDU_INSTANCE"],
+                       "UPLOAD_DIR": env["BENCH_UPLOAD_DIR"], "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8 * 1024,
+                       "REDIS_URL": REDIS_URL, "RATELIMIT_ENABLED": False})
 
 
 def outbox(point_ids: list[int]) -> list[dict]:
@@ -116,48 +133,70 @@ def photos() -> list[bytes]:
     return out
 
 
-def plain_upload(app, blobs) -> float:
-    client, csrf = login(app)
+def http_login(port: int) -> tuple[http.client.HTTPConnection, dict]:
+    """A signed-in client over HTTP: its connection and the headers it sends (session cookie, CSRF)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("POST", "/api/v1/auth/login", body=json.dumps(
+        {"username": "inspector", "password": "jiandu-demo"}), headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    body = json.loads(response.read())
+    assert response.status == 200, body
+    cookie = "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie"))
+    return connection, {"Cookie": cookie, "X-CSRF-Token": body["csrf_token"],
+                        "Content-Type": "application/octet-stream"}
+
+
+def send(connection: http.client.HTTPConnection, method: str, path: str, body: bytes, headers: dict) -> bytes:
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    answer = response.read()
+    assert response.status == 200, (response.status, answer[:300])
+    return answer
+
+
+def plain_upload(port: int, blobs) -> float:
+    connection, headers = http_login(port)
     start = time.perf_counter()
     for blob in blobs:
-        assert client.post("/bench/plain", data=blob, content_type="application/octet-stream").status_code == 200
-    return time.perf_counter() - start
+        send(connection, "POST", "/bench/plain", blob, headers)
+    elapsed = time.perf_counter() - start
+    connection.close()
+    return elapsed
 
 
-def resumable_upload(app, blobs) -> float:
-    client, csrf = login(app)
+def resumable_upload(port: int, blobs) -> float:
+    connection, headers = http_login(port)
     start = time.perf_counter()
     for blob in blobs:
         uid = str(uuid.uuid4())
         offset = 0  # a photo never tried before: no HEAD (the PWA asks only when resuming)
         while offset < len(blob):
             part = blob[offset:offset + CHUNK]
-            answer = client.put(f"/api/v1/uploads/{uid}", data=part, headers={
-                "X-CSRF-Token": csrf, "Content-Range": f"bytes {offset}-{offset + len(part) - 1}/{len(blob)}"})
-            assert answer.status_code == 200, answer.get_json()
-            offset = answer.get_json()["received"]
-    return time.perf_counter() - start
+            answer = send(connection, "PUT", f"/api/v1/uploads/{uid}", part, {
+                **headers, "Content-Range": f"bytes {offset}-{offset + len(part) - 1}/{len(blob)}"})
+            offset = json.loads(answer)["received"]
+    elapsed = time.perf_counter() - start
+    connection.close()
+    return elapsed
 
 
 def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="jiandu-bench-sync-"))
+    try:
+        run(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(tmp: Path) -> None:
     from sqlalchemy import select
 
     from jiandu.demo.seed import seed_demo
     from jiandu.extensions import db
     from jiandu.org.models import Point, User
 
-    tmp = Path(tempfile.mkdtemp(prefix="jiandu-bench-sync-"))
-    app = make_app(tmp)
-    plain_dir = tmp / "plain"
-    plain_dir.mkdir()
-
-    def plain():
-        from flask import request
-
-        (plain_dir / f"{uuid.uuid4().hex}.bin").write_bytes(request.get_data())
-        return {"ok": True}
-
-    app.add_url_rule("/bench/plain", "bench_plain", plain, methods=["POST"])
+    env = bench_env(tmp)
+    app = make_app(env)
     with app.app_context():
         db.create_all()
         seed_demo()
@@ -183,19 +222,24 @@ def main() -> None:
 
     blobs = photos()
     total = sum(len(b) for b in blobs)
-    plain_upload(app, blobs[:2])
-    resumable_upload(app, blobs[:2])
-    plain_times, resumable_times = [], []
-    for round_no in range(REPEAT):
-        if round_no % 2 == 0:
-            plain_times.append(plain_upload(app, blobs))
-            resumable_times.append(resumable_upload(app, blobs))
-        else:
-            resumable_times.append(resumable_upload(app, blobs))
-            plain_times.append(plain_upload(app, blobs))
+    port = free_port()
+    process = start_gunicorn("sync_app:app", port, env, "/bench/ready")
+    try:
+        plain_upload(port, blobs[:2])  # warm up both paths (imports, first queries, connections)
+        resumable_upload(port, blobs[:2])
+        plain_times, resumable_times = [], []
+        for round_no in range(REPEAT):
+            if round_no % 2 == 0:
+                plain_times.append(plain_upload(port, blobs))
+                resumable_times.append(resumable_upload(port, blobs))
+            else:
+                resumable_times.append(resumable_upload(port, blobs))
+                plain_times.append(plain_upload(port, blobs))
+    finally:
+        stop(process)
     plain_time, resumable_time = min(plain_times), min(resumable_times)
-    print(f"  plain POST: {total / plain_time / 1e6:.0f} MB/s; resumable PUT: {total / resumable_time / 1e6:.0f} MB/s"
-          f" (best of {REPEAT})")
+    print(f"  over HTTP, gunicorn {' '.join(GUNICORN_ARGS)}: plain POST {total / plain_time / 1e6:.0f} MB/s; "
+          f"resumable PUT {total / resumable_time / 1e6:.0f} MB/s (best of {REPEAT})")
     print(f"bench photo_upload_ratio: {plain_time / resumable_time:.2f} (goal >= 0.7)")
 
 

@@ -136,7 +136,7 @@ def test_a_part_file_shorter_than_acknowledged_is_received_again(inspector):
     data = photo_bytes()
     uid = upload_whole(inspector, data)
     row = db.session.scalar(select(FieldPhoto).where(FieldPhoto.uuid == uid))
-    path = _part(uid)
+    path = _part(row.owner_id, uid)
     path.write_bytes(path.read_bytes()[:1000])  # the tail never reached the disk
     finalize_for(row.owner_id, [uid])
     assert row.state == "receiving"
@@ -148,3 +148,56 @@ def upload_whole(api, data):
     uid = new_id()
     assert put(api, uid, data, 0, len(data)).get_json()["complete"] is True
     return uid
+
+
+class _WatchedStream:
+    """A request body that notes, at every read, whether the database session has a transaction open."""
+
+    def __init__(self, data: bytes, on_first_read=None):
+        self.data, self.offset, self.open_transaction, self.on_first_read = data, 0, [], on_first_read
+
+    def read(self, size: int) -> bytes:
+        if self.offset == 0 and self.on_first_read is not None:
+            self.on_first_read()
+        self.open_transaction.append(db.session().in_transaction())
+        piece = self.data[self.offset:self.offset + size]
+        self.offset += len(piece)
+        return piece
+
+
+def test_no_transaction_is_open_while_a_body_arrives(inspector):
+    """A phone may take seconds to send a photo: the database is neither locked nor read meanwhile."""
+    from jiandu.fieldwork.uploads import receive
+    from tests.fieldwork.conftest import user
+
+    data = photo_bytes(size=(1600, 1200))
+    uid, owner = new_id(), user("inspector")
+    first = _WatchedStream(data[:len(data) // 2])
+    assert receive(owner, uid, 0, len(data), first).received == len(data) // 2
+    rest = _WatchedStream(data[len(data) // 2:])
+    assert receive(user("inspector"), uid, len(data) // 2, len(data), rest).state == "received"
+    assert first.open_transaction and not any(first.open_transaction + rest.open_transaction)
+    assert held(inspector, uid) == len(data)
+
+
+def test_two_users_racing_with_one_uuid_never_mix_bytes(inspector):
+    """User B starts a photo under a uuid no one has yet; user A's photo with that uuid is stored while
+    B's body is still arriving. B's bytes went to a part file of B's own, and go; A's photo is intact."""
+    from jiandu.errors import NotFound
+    from jiandu.fieldwork.uploads import _part, receive
+    from tests.fieldwork.conftest import user
+
+    mine, theirs = photo_bytes(color=(200, 30, 30)), photo_bytes(color=(30, 200, 30))
+    uid = new_id()
+    owner, other = user("inspector"), user("county-inspector")
+    owner_id, other_id = owner.id, other.id
+
+    def owner_gets_there_first():
+        assert receive(owner, uid, 0, len(mine), mine).state == "received"
+
+    with pytest.raises(NotFound):
+        receive(other, uid, 0, len(theirs), _WatchedStream(theirs, on_first_read=owner_gets_there_first))
+    assert not _part(other_id, uid).exists()
+    assert _part(owner_id, uid).read_bytes() == mine
+    row = db.session.scalar(select(FieldPhoto).where(FieldPhoto.uuid == uid))
+    assert row.owner_id == owner_id and row.state == "received"

@@ -128,3 +128,64 @@ def test_no_report_is_lost_when_redis_is_down(app_without_redis):
         reports = db.session.scalars(select(Report).order_by(Report.id)).all()
         assert [r.description for r in reports][:1] == ["Redis 不在时提交的反映"] and len(reports) == 2
         assert all(r.case_id for r in reports)
+
+
+# --- the three limits in one round trip ---------------------------------------------------------------
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """Counts the Redis round trips of the limiter: its scripts, and single calls of the plain storage."""
+    from limits.storage import RedisStorage
+    from redis.commands.core import Script
+
+    seen = []
+    run = Script.__call__
+
+    def counted(script, keys=None, args=None, client=None):
+        seen.append(("script", len(keys or [])))
+        return run(script, keys, args, client)
+
+    monkeypatch.setattr(Script, "__call__", counted)
+    for name in ("incr", "get", "get_expiry"):
+        single = getattr(RedisStorage, name)
+        monkeypatch.setattr(RedisStorage, name, lambda self, *a, _single=single, _name=name, **k: (
+            seen.append(("single", _name)), _single(self, *a, **k))[1])
+    return seen
+
+
+def test_a_stored_submission_costs_one_round_trip(submit, window, round_trips):
+    response = submit(window, headers={"X-Jiandu-Device": "device-eeeeeeeeeeeeeeee"}, kind="rating", rating=1)
+    assert response.status_code == 201
+    assert round_trips == [("script", 3)]  # device, point, address: one round trip
+
+
+def test_a_submission_that_does_not_count_gives_its_reservations_back(submit, window, tight, round_trips):
+    tight(INTAKE_DEVICE_LIMIT="1 per minute", INTAKE_POINT_LIMIT="1000 per minute")
+    device = {"X-Jiandu-Device": "device-ffffffffffffffff"}
+    for _ in range(3):  # refused forms: each reserves, then gives back (a second round trip)
+        assert submit(window, headers=device, kind="rating", rating=9).status_code == 422
+    assert round_trips == [("script", 3), ("script", 2)] * 3  # and device and point given back
+    assert submit(window, headers=device, kind="rating", rating=1).status_code == 201
+    assert submit(window, headers=device, kind="rating", rating=1).status_code == 429
+
+
+def test_limits_survive_redis_forgetting_its_scripts(submit, window, tight):
+    tight(INTAKE_DEVICE_LIMIT="2 per minute")
+    device = {"X-Jiandu-Device": "device-gggggggggggggggg"}
+    assert submit(window, headers=device, kind="rating", rating=1).status_code == 201
+    limiter.storage.get_connection().script_flush()  # as after a restart of Redis
+    assert submit(window, headers=device, kind="rating", rating=1).status_code == 201
+    assert submit(window, headers=device, kind="rating", rating=1).status_code == 429
+
+
+def test_a_reservation_given_back_after_its_window_ended_leaves_no_counter(app):
+    from jiandu.extensions import RedisBatchStorage
+
+    storage = limiter.storage
+    assert isinstance(storage, RedisBatchStorage)
+    name = f"test-release-{key()}"
+    with app.test_request_context("/"):
+        assert storage.prefetch([(name, 60, 1)], [])
+        storage.get_connection().delete(storage.prefixed_key(name))  # the window ends meanwhile
+        storage.flush()
+    assert storage.get_connection().exists(storage.prefixed_key(name)) == 0

@@ -81,6 +81,28 @@ def test_report_opens_a_case_with_category(submit, window):
     assert response.headers["Location"] == body["tracking_url"]
 
 
+def test_a_report_is_written_in_four_inserts_and_its_case_reads_back_whole(submit, window):
+    """The case takes its number in its own INSERT (no UPDATE after), and its first event with it."""
+    from sqlalchemy import event
+
+    statements = []
+    engine = db.session.get_bind()
+    listener = lambda *args: statements.append(" ".join(args[2].split()[:3:2]))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        body = submit(window, kind="report", category="attitude", description="窗口工作人员态度很差").get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    writes = [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == ["INSERT cases", "INSERT case_events", "INSERT reports", "INSERT intake_idempotency_keys"]
+    db.session.expire_all()
+    case = db.session.get(Case, body["case_id"])
+    assert case.number == f"JD{case.created_at:%Y}{case.id:07d}" == body["case_number"]
+    assert [(e.seq, e.action, e.to_state, e.public_note) for e in case.events] == [
+        (1, "receive", "received", "您的诉求已受理")]
+    assert case.version == 1 and case.updated_at == case.created_at
+
+
 @pytest.mark.parametrize("fields, field, words", [
     ({"kind": "rating", "rating": 0}, "rating", "满意程度"),
     ({"kind": "rating", "rating": 6}, "rating", "满意程度"),

@@ -236,9 +236,8 @@ def upload_chunk(uuid):
     try:
         status = uploads.receive(current_user(), uuid, start, total, source)
     except ApiError as error:
-        if error.code == "range_gap":
-            response = _status_response(uploads.status(current_user(), uuid), 409)
-            return response
+        if error.code == "range_gap":  # what the server holds, so that the client resends from there
+            return _status_response(uploads.Status(uuid, total, error.extra["received"], "receiving"), 409)
         raise
     return _status_response(status)
 

@@ -1,23 +1,32 @@
 """Resumable photo uploads: `PUT /api/v1/uploads/<uuid>` with `Content-Range: bytes a-b/total`.
 
 The server always says how many bytes it holds (HEAD/GET, and every PUT answer); a client that was
-cut off asks, then sends only the rest. Bytes gather in a part file under UPLOAD_DIR/partial (a file
-lock orders two requests for the same photo); the part file's length is the truth. When the last
-byte arrives the photo is `received`; before a write uses it, it is checked and re-encoded without
-metadata by intake's photo rules (`clean_photo`) and kept through intake's photo storage.
+cut off asks, then sends only the rest. Bytes gather in a part file of their owner under
+UPLOAD_DIR/partial (a file lock orders two requests for the same photo); the part file's length is
+the truth. When the last byte arrives the photo is `received`; before a write uses it, it is checked
+and re-encoded without metadata by intake's photo rules (`clean_photo`) and kept through intake's
+photo storage.
+
+No database transaction is open while a body arrives (a phone may take seconds): the photo's row is
+looked up first, and written (created, or marked received) in one short transaction after the bytes
+are in the part file. A part file is its owner's (`<owner id>-<uuid>.part`), so two users who send the
+same uuid never mix bytes; the row, unique by uuid, then says whose photo it is.
 """
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from PIL import Image
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from jiandu import BEGIN_IMMEDIATE
 from jiandu.errors import ApiError, Invalid, NotFound
 from jiandu.extensions import db
 from jiandu.fieldwork.models import FieldPhoto
@@ -29,6 +38,7 @@ from jiandu.timeutil import utcnow
 RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 MAX_BYTES = photo_lib.MAX_PHOTO_BYTES
 PIECE = 256 * 1024
+REJECTED = "无法识别该照片，请换一张 JPEG、PNG 或 WebP 格式的照片"
 
 
 @dataclass
@@ -44,14 +54,25 @@ class Status:
                 "complete": self.state in ("received", "clean"), "reason": self.reason}
 
 
+_MADE: set[Path] = set()  # part-file folders this process has made (or found)
+
+
 def _root() -> Path:
     root = Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads") / "partial"
-    root.mkdir(parents=True, exist_ok=True)
+    if root not in _MADE:
+        root.mkdir(parents=True, exist_ok=True)
+        _MADE.add(root)
     return root
 
 
-def _part(uuid: str) -> Path:
-    return _root() / f"{uuid}.part"
+def _part(owner_id: int, uuid: str) -> Path:
+    """The part file of `owner_id`'s photo `uuid`."""
+    path = _root() / f"{owner_id}-{uuid}.part"
+    if not path.exists():
+        legacy = _root() / f"{uuid}.part"  # named by uuid alone before part files had owners
+        if legacy.exists():
+            return legacy
+    return path
 
 
 def _check_uuid(uuid: str) -> str:
@@ -70,7 +91,7 @@ def _own(user: User, uuid: str) -> FieldPhoto | None:
 def _received(row: FieldPhoto) -> int:
     if row.state in ("received", "clean"):
         return row.size
-    path = _part(row.uuid)
+    path = _part(row.owner_id, row.uuid)
     return path.stat().st_size if path.exists() else 0
 
 
@@ -95,26 +116,43 @@ def parse_range(header: str | None, length: int | None) -> tuple[int, int]:
 def receive(user: User, uuid: str, start: int, total: int, chunk) -> Status:
     """Append the body (bytes, or a stream read piece by piece) at `start`. Bytes are kept as they
     arrive, so a connection cut at any byte loses nothing that reached the server. A body overlapping
-    what is held only adds its new part; one that starts past it is refused with the held length (409),
-    so the client resends from there."""
+    what is held only adds its new part; one that starts past it is refused with the held length (409
+    `range_gap`, `extra["received"]`), so the client resends from there."""
     _check_uuid(uuid)
     if total < 1 or total > MAX_BYTES:
         raise ApiError(413, "too_large", f"照片不能超过 {MAX_BYTES // (1024 * 1024)} MB")
-    row = _own(user, uuid)
-    if row is None:
-        try:
-            with db.session.begin_nested():
-                row = FieldPhoto(uuid=uuid, owner_id=user.id, size=total, state="receiving")
-                db.session.add(row)
-        except IntegrityError:  # created by a racing request for the same photo
-            row = _own(user, uuid)
-    if row.size != total:
-        raise ApiError(409, "size_mismatch", "照片总长度与首次上传时不一致", extra={"size": row.size})
-    if row.state != "receiving":
-        return Status(uuid, row.size, row.size, row.state, row.reason)
+    owner_id = user.id
+    # Plain values, not an ORM row: they outlive the reading transaction, which ends before the body.
+    row = db.session.connection().execute(_LOOKUP, {"photo_uuid": uuid}).first()
+    if row is not None and row.owner_id != owner_id:
+        raise NotFound("照片")  # another user's upload does not exist for this one
+    if row is not None:
+        if row.size != total:
+            raise ApiError(409, "size_mismatch", "照片总长度与首次上传时不一致", extra={"size": row.size})
+        if row.state != "receiving":
+            return Status(uuid, row.size, row.size, row.state, row.reason)
+        path = _part(owner_id, uuid)
+    else:
+        path = _root() / f"{owner_id}-{uuid}.part"  # a new photo: a new part file (or one cut off before)
+    db.session.commit()  # the reading ends here: nothing is held open while the body arrives
+    held, head = _append(path, start, total, chunk)
+    if row is not None and held < total:
+        return Status(uuid, total, held, "receiving")  # the row says it all already
+    state, reason = _record(owner_id, uuid, total, path if held >= total else None, head, row is not None)
+    return Status(uuid, total, min(held, total), state, reason)
+
+
+def _append(path: Path, start: int, total: int, chunk) -> tuple[int, bytes | None]:
+    """Append what is new in the body to the part file; (bytes held now, the file's first piece when this
+    body wrote it, else None)."""
     read = (lambda size: chunk.read(size)) if hasattr(chunk, "read") else _reader(chunk)
-    path = _part(uuid)
-    with open(path, "ab") as handle:
+    head = None
+    try:
+        handle = open(path, "ab")
+    except FileNotFoundError:  # its folder went away (a clean-up): made again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "ab")
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             held = os.fstat(handle.fileno()).st_size
@@ -132,15 +170,14 @@ def receive(user: User, uuid: str, start: int, total: int, chunk) -> Status:
                 position += len(piece)
                 if new:
                     new = new[:total - held]
+                    if held == 0:
+                        head = new
                     handle.write(new)
                     held += len(new)
             handle.flush()  # no fsync: finalize checks the length again, and a short file is received anew
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-    if held >= total:
-        _complete(row)
-    db.session.commit()  # one commit per request: the row (when new) and its completion
-    return Status(uuid, row.size, min(held, total), row.state, row.reason)
+    return held, head
 
 
 def _reader(data: bytes):
@@ -156,25 +193,66 @@ def _reader(data: bytes):
     return read
 
 
-def _complete(row: FieldPhoto) -> None:
-    """All bytes are here: a quick look that it is an image at all (the full check comes in finalize)."""
-    from PIL import Image
+def _looks_like_a_photo(path: Path, head: bytes | None) -> bool:
+    """A quick look that the bytes are an image at all (the full check comes in finalize): from the first
+    piece still in memory when it holds the header, else from the file."""
+    for source in ([io.BytesIO(head)] if head else []) + [path]:
+        try:
+            with Image.open(source) as probe:
+                return probe.format in photo_lib.ACCEPTED_FORMATS
+        except Exception:  # not an image, or not enough of it in memory: the file decides
+            continue
+    return False
 
-    row.completed_at = utcnow()
-    try:
-        with Image.open(_part(row.uuid)) as probe:
-            if probe.format not in photo_lib.ACCEPTED_FORMATS:
-                raise ValueError("format")
-        row.state = "received"
-    except Exception:
-        row.state, row.reason = "rejected", "无法识别该照片，请换一张 JPEG、PNG 或 WebP 格式的照片"
+
+_LOOKUP = select(FieldPhoto.owner_id, FieldPhoto.size, FieldPhoto.state, FieldPhoto.reason).where(
+    FieldPhoto.uuid == bindparam("photo_uuid"))
+_INSERT_PHOTO = insert(FieldPhoto.__table__)
+_COMPLETE_PHOTO = (update(FieldPhoto.__table__)
+                   .where(FieldPhoto.__table__.c.uuid == bindparam("photo_uuid"),
+                          FieldPhoto.__table__.c.state == "receiving"))
+
+
+def _record(owner_id: int, uuid: str, total: int, complete: Path | None, head: bytes | None,
+            existed: bool) -> tuple[str, str | None]:
+    """Write what this body changed: the row of a new photo, or a photo now complete (`complete`: its
+    part file). One short transaction that takes the write lock at its start. (state, reason)."""
+    state, reason, completed_at = "receiving", None, None
+    if complete is not None:
+        completed_at = utcnow()
+        if _looks_like_a_photo(complete, head):
+            state = "received"
+        else:
+            state, reason = "rejected", REJECTED
+    for _attempt in range(2):
+        connection = db.session.connection(execution_options=BEGIN_IMMEDIATE)
+        try:
+            if not existed:
+                connection.execute(_INSERT_PHOTO, {
+                    "uuid": uuid, "owner_id": owner_id, "size": total, "state": state, "reason": reason,
+                    "created_at": completed_at or utcnow(), "completed_at": completed_at})
+            elif complete is not None:
+                connection.execute(_COMPLETE_PHOTO, {"photo_uuid": uuid, "state": state, "reason": reason,
+                                                     "completed_at": completed_at})
+            db.session.commit()
+            return state, reason
+        except IntegrityError:  # a request for the same uuid created its row meanwhile
+            db.session.rollback()
+            row = db.session.scalar(select(FieldPhoto).where(FieldPhoto.uuid == uuid))
+            if row is None or row.owner_id != owner_id:
+                (_root() / f"{owner_id}-{uuid}.part").unlink(missing_ok=True)
+                raise NotFound("照片") from None  # another user's: these bytes go
+            if row.state != "receiving" or complete is None:
+                return row.state, row.reason
+            existed = True
+    raise AssertionError("unreachable")
 
 
 def finalize(row: FieldPhoto) -> FieldPhoto:
     """Decode, bound and re-encode (no EXIF, no GPS) and keep the clean bytes; the raw ones go."""
     if row.state != "received":
         return row
-    path = _part(row.uuid)
+    path = _part(row.owner_id, row.uuid)
     held = path.stat().st_size if path.exists() else 0
     if held < row.size:  # bytes acknowledged but lost (a crash before they reached the disk): ask again
         row.state, row.completed_at = "receiving", None

@@ -56,6 +56,7 @@ def rating_reasons():
 
 
 @blp.route("/reports", methods=["POST"])
+@limits.in_one_round_trip
 @limits.per_address
 @limits.per_point
 @limits.per_device
@@ -83,6 +84,7 @@ def create_report():
 
 
 @blp.route("/track/<token>", methods=["GET"])
+@limits.tracking_in_one_round_trip
 @limits.tracking_limit
 @blp.response(200, TimelineSchema)
 def track(token):
@@ -94,6 +96,7 @@ def track(token):
 
 
 @blp.route("/track/<token>/feedback", methods=["POST"])
+@limits.tracking_in_one_round_trip
 @limits.tracking_limit
 @blp.arguments(FeedbackIn)
 @blp.response(200, TimelineSchema)

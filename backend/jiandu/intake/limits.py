@@ -5,16 +5,24 @@ idempotency key or a refused form costs nothing); the address limit counts every
 that nobody can make the server decode photos without end. The counters are shared by the
 landing page's form and the API. Limits come from the configuration, so a deployment (or the
 benchmark) can change them without code.
+
+Flask-Limiter checks them; `in_one_round_trip` (the outermost decorator of a submission view) first
+takes all their counters in one Redis pipeline, which Flask-Limiter's checks and deductions then
+use: one round trip for a submission that is stored, instead of one or two per limit (see
+`extensions.RedisBatchStorage`: device and point are reserved up front and given back, in a second
+round trip, when the submission turns out not to count).
 """
 from __future__ import annotations
 
 import math
 import re
 import time
+from functools import wraps
 
 from flask import current_app, request
+from limits.strategies import FixedWindowRateLimiter
 
-from jiandu.extensions import limiter
+from jiandu.extensions import RedisBatchStorage, limiter
 from jiandu.ratelimit import client_key, device_key
 from jiandu.security import normalise_code
 
@@ -75,6 +83,59 @@ per_address = limiter.shared_limit(_config("INTAKE_ADDRESS_LIMIT"), scope="intak
                                    key_func=intake_address_key, exempt_when=_is_read)
 tracking_limit = limiter.shared_limit(_config("INTAKE_TRACK_LIMIT"), scope="intake-track",
                                       key_func=intake_address_key)
+
+
+SUBMISSION_LIMITS = (per_address, per_point, per_device)
+_PARSED: dict = {}  # (limit group, its limit string) -> its parsed limits: the string comes from the config
+
+
+def _runtime_limits(group) -> list:
+    provider = group.limit_provider
+    text = provider() if callable(provider) else provider
+    found = _PARSED.get((id(group), text))
+    if found is None:
+        found = _PARSED[(id(group), text)] = list(group)
+    return found
+
+
+def _prefetch(groups) -> None:
+    """The counters Flask-Limiter is about to check for this request, in one round trip: the keys are
+    made as it makes them (a key made differently is simply not found, and asked for as usual)."""
+    if not (limiter.enabled and limiter.initialized) or getattr(limiter, "_storage_dead", False):
+        return
+    storage = limiter.storage
+    if not isinstance(storage, RedisBatchStorage) or not isinstance(limiter.limiter, FixedWindowRateLimiter):
+        return
+    endpoint, prefix = limiter.identify_request(), getattr(limiter, "_key_prefix", "")
+    reservations, increments = [], []
+    for group in groups:
+        for lim in _runtime_limits(group):
+            if lim.is_exempt or lim.method_exempt:
+                continue
+            args = [lim.key_func(), lim.scope_for(endpoint, request.method)]
+            if not all(args):
+                continue
+            key = lim.limit.key_for(*([prefix, *args] if prefix else args))
+            # A limit that counts only some requests is tested before the view and counted after it.
+            (reservations if lim.deduct_when else increments).append(
+                (key, lim.limit.get_expiry(), lim.deduction_amount))
+    storage.prefetch(reservations, increments)
+
+
+def _in_one_round_trip(*groups):
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            _prefetch(groups)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+# Outermost decorators of the views with these limits (above them): all their counters in one round
+# trip, before Flask-Limiter looks at them.
+in_one_round_trip = _in_one_round_trip(*SUBMISSION_LIMITS)
+tracking_in_one_round_trip = _in_one_round_trip(tracking_limit)
 
 
 def retry_after_seconds() -> int:

@@ -14,11 +14,11 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 
-from jiandu import audit
+from jiandu import BEGIN_IMMEDIATE, audit
 from jiandu.cases.models import CaseEvent
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound
 from jiandu.extensions import db
@@ -275,22 +275,25 @@ def canonical(sub: Submission) -> dict:
     }
 
 
-def body_hash(sub: Submission) -> str:
-    return hashlib.sha256(json.dumps(canonical(sub), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+def body_hash(sub: Submission, data: dict | None = None) -> str:
+    data = canonical(sub) if data is None else data
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def validate(sub: Submission) -> dict:
-    """Every field checked; all problems at once, keyed by field, in Chinese."""
-    data = canonical(sub)
+def validate(sub: Submission, data: dict | None = None) -> dict:
+    """Every field checked; all problems at once, keyed by field, in Chinese. `data`: canonical(sub), when
+    the caller has it already."""
+    data = canonical(sub) if data is None else data
     errors: dict[str, str] = {}
     if _text(sub.fields.get("homepage"), 200):
         errors["_"] = "提交被拒绝（请勿填写隐藏的“请勿填写此项”一栏）"
-    point = _point_row(data["point_code"]) if data["point_code"] else None
+    kind = data["kind"]
+    category_code = data["category"] if kind == "report" else None
+    point = _point_row(data["point_code"], category_code) if data["point_code"] else None
     if point is None:
         errors["point_code"] = "监督码不存在，请核对后重试"
     elif not point["active"]:
         errors["point_code"] = "该监督点位已停用"
-    kind = data["kind"]
     if kind not in KINDS:
         errors["kind"] = "请选择“评价服务”或“反映问题”"
     clean = {"point": point, "kind": kind, "rating": None,
@@ -321,7 +324,8 @@ def validate(sub: Submission) -> dict:
         if sub.uploads:
             errors["photos"] = "评价不能附照片；如需附照片，请选择“反映问题”"
     elif kind == "report":
-        found = _category_row(data["category"]) if data["category"] else None
+        found = point["category_row"] if point is not None and point["category_row"] is not None else (
+            _category_row(data["category"]) if data["category"] else None)
         if not data["category"]:
             errors["category"] = "请选择问题类型"
         elif found is None:
@@ -355,31 +359,50 @@ def validate(sub: Submission) -> dict:
     return clean
 
 
-def _core(statement):
+def _core(statement, params: dict | None = None):
     """A column-only SELECT on the session's connection, without the ORM's machinery (hot path)."""
-    return db.session.connection().execute(statement)
+    return db.session.connection().execute(statement, params)
 
 
-def _point_row(code: str) -> dict | None:
-    """What a submission needs of its point, as plain values (they outlive the reading transaction)."""
-    row = _core(
-        select(Point.id, Point.code, Point.type, Point.active, Point.jurisdiction_id, Point.department_id,
-               Point.project_id, Point.allowed_origins, Point.number, Point.name, Unit.name.label("hall"))
-        .outerjoin(Unit, Unit.id == Point.hall_id).where(Point.code == code)).first()
+# The look-ups of the hot path, built once (SQLAlchemy then reuses their compiled form and cache key).
+_POINT_LOOKUP = (
+    select(Point.id, Point.code, Point.type, Point.active, Point.jurisdiction_id, Point.department_id,
+           Point.project_id, Point.allowed_origins, Point.number, Point.name, Unit.name.label("hall"))
+    .outerjoin(Unit, Unit.id == Point.hall_id).where(Point.code == bindparam("code")))
+# The point and, for a report, its category in one statement (the category is looked for on its own only
+# when this finds none: an unknown code, or a fresh installation not seeded yet).
+_CATEGORY_JOIN = (ReportCategory.code == bindparam("category")) & ReportCategory.active
+_POINT_AND_CATEGORY_LOOKUP = _POINT_LOOKUP.add_columns(
+    ReportCategory.code.label("category_code"), ReportCategory.name.label("category_name"),
+    ReportCategory.case_type.label("category_case_type")).outerjoin(ReportCategory, _CATEGORY_JOIN)
+_CATEGORY_LOOKUP = select(ReportCategory.code, ReportCategory.name, ReportCategory.case_type).where(
+    ReportCategory.code == bindparam("code"), ReportCategory.active)
+_KEY_LOOKUP = select(IdempotencyKey.body_hash, IdempotencyKey.status, IdempotencyKey.response_enc).where(
+    IdempotencyKey.key == bindparam("key"))
+
+
+def _point_row(code: str, category: str | None = None) -> dict | None:
+    """What a submission needs of its point, as plain values (they outlive the reading transaction);
+    with `category`, also that active category's row, or None, under "category_row"."""
+    if category:
+        row = _core(_POINT_AND_CATEGORY_LOOKUP, {"code": code, "category": category}).first()
+    else:
+        row = _core(_POINT_LOOKUP, {"code": code}).first()
     if row is None:
         return None
     facts = row._asdict()
+    found = facts.pop("category_code", None)
+    facts["category_row"] = {"code": found, "name": facts.pop("category_name"),
+                             "case_type": facts.pop("category_case_type")} if found is not None else None
     facts["origins"] = [o.strip() for o in (row.allowed_origins or "").splitlines() if o.strip()]
     facts["label"] = _label(row.type, row.hall, row.number, row.name)
     return facts
 
 
 def _category_row(code: str) -> dict | None:
-    statement = select(ReportCategory.code, ReportCategory.name, ReportCategory.case_type).where(
-        ReportCategory.code == code, ReportCategory.active)
-    row = _core(statement).first()
+    row = _core(_CATEGORY_LOOKUP, {"code": code}).first()
     if row is None and ensure_seeded():
-        row = _core(statement).first()
+        row = _core(_CATEGORY_LOOKUP, {"code": code}).first()
     return row._asdict() if row is not None else None
 
 
@@ -405,8 +428,16 @@ def _clean_photos(uploads: list[Upload]) -> list[photo_lib.CleanPhoto]:
     return cleaned
 
 
+_TRACKING_TOKENS = len(TRACKING_ALPHABET) ** TRACKING_LENGTH
+
+
 def new_tracking_token() -> str:
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+    """One of all the tokens, each as likely: a uniform number below their count, written in the alphabet."""
+    number, letters = secrets.randbelow(_TRACKING_TOKENS), []
+    for _ in range(TRACKING_LENGTH):
+        number, digit = divmod(number, len(TRACKING_ALPHABET))
+        letters.append(TRACKING_ALPHABET[digit])
+    return "".join(letters)
 
 
 def normalise_tracking(token: str) -> str:
@@ -448,8 +479,7 @@ def _stored_answer(row: IdempotencyKey) -> dict:
 
 
 def _replay(key: str, digest: str) -> Outcome | None:
-    row = _core(select(IdempotencyKey.body_hash, IdempotencyKey.status, IdempotencyKey.response_enc)
-                .where(IdempotencyKey.key == key)).first()
+    row = _core(_KEY_LOOKUP, {"key": key}).first()
     if row is None:
         return None
     if row.body_hash != digest:
@@ -460,30 +490,44 @@ def _replay(key: str, digest: str) -> Outcome | None:
 def submit(sub: Submission) -> Outcome:
     """Store one submission, exactly once per idempotency key. Commits.
 
-    The reading (look-ups, checks) and the writing are two transactions, and the writing one
-    starts with a write: on SQLite a transaction that has read and then writes fails at once when
-    another writer got in between ("database is locked"); one that starts by writing simply waits.
+    The reading (look-ups, checks) and the writing are two transactions. The writing one takes
+    SQLite's write lock at its BEGIN (IMMEDIATE): one that read first and then wrote would fail at
+    once when another writer got in between ("database is locked"); one that asks up front waits its
+    turn. The key is not looked up first: it is inserted with the answer, and its unique constraint
+    turns a resend (or a racing twin) into a conflict, answered with the stored first answer. Only
+    submissions with photos look first, as checking photos is costly.
     """
     key = (sub.key or "").strip()
     if not KEY_RE.match(key):
         raise Invalid({"idempotency_key": "缺少或无效的提交编号（Idempotency-Key，8–80 位字母数字）"})
-    digest = body_hash(sub)
-    replay = _replay(key, digest)
-    if replay is not None:
-        return replay
-    clean = validate(sub)
-    cleaned_photos = _clean_photos(sub.uploads) if clean["kind"] == "report" else []
+    data = canonical(sub)
+    digest = body_hash(sub, data)
+    if sub.uploads:
+        replay = _replay(key, digest)
+        if replay is not None:
+            return replay
+    try:
+        clean = validate(sub, data)
+        cleaned_photos = _clean_photos(sub.uploads) if clean["kind"] == "report" else []
+    except Invalid:
+        # A resend of a stored submission gets its first answer, even if the form would be refused
+        # now (its point deactivated since, say); a different content under a used key is a 409.
+        replay = _replay(key, digest)
+        if replay is not None:
+            return replay
+        raise
     db.session.commit()  # end of reading: nothing of it is needed as ORM state below
-    store = photo_lib.storage()
+    prepared = _prepare(sub, clean)
+    store = photo_lib.storage() if cleaned_photos else None
     for attempt in range(4):
         saved_keys: list[str] = []
         try:
-            outcome = _store(sub, key, digest, clean, cleaned_photos, store, saved_keys)
+            outcome = _store(key, digest, clean, prepared, cleaned_photos, store, saved_keys)
             db.session.commit()
             return outcome
         except (IntegrityError, OperationalError):
-            # Another request with the same key won the race (or the database was busy too long):
-            # undo ours, then answer as the winner did, or try again.
+            # The key is taken (a resend, or a racing request with the same key that won), or the
+            # database was busy too long: undo ours, then answer as the first did, or try again.
             db.session.rollback()
             for stored in saved_keys:
                 store.delete(stored)
@@ -501,14 +545,10 @@ def submit(sub: Submission) -> Outcome:
     raise AssertionError("unreachable")
 
 
-def _store(sub, key, digest, clean, cleaned_photos, store, saved_keys) -> Outcome:
-    """The writing transaction; its first statement is an INSERT (see submit). Everything that can be
-    worked out beforehand is, so that the database is held for the statements only."""
-    from jiandu.cases.service import open_case
-
+def _prepare(sub: Submission, clean: dict) -> dict:
+    """Everything of the writing that can be worked out before the database is held."""
     point = clean["point"]
     opens_case = clean["kind"] == "report" or (clean["rating"] or 0) >= BAD_RATING
-    token = new_tracking_token() if opens_case else None
     allowed = {o.rstrip("/") for o in point["origins"]} if point["type"] == "website" else set()
     origin = sub.origin.rstrip("/") if sub.origin and sub.origin.rstrip("/") in allowed else None
     page = (sub.page or "")[:500] if origin and (sub.page or "").startswith(origin) else None
@@ -520,24 +560,31 @@ def _store(sub, key, digest, clean, cleaned_photos, store, saved_keys) -> Outcom
         "rating": clean["rating"], "reasons": json.dumps(clean["reasons"]) if clean["reasons"] else None,
         "category": category["code"] if category else None, "description": clean["description"],
         "anonymous": clean["anonymous"], "contact_name_enc": encrypt_contact(clean["name"]),
-        "contact_phone_enc": encrypt_contact(clean["phone"]),
-        "tracking_digest": token_digest(token) if token else None, "channel": channel, "client": sub.client,
-        "origin_site": origin, "origin_page": page, "lang": pick_lang(sub.lang), "created_at": utcnow(),
+        "contact_phone_enc": encrypt_contact(clean["phone"]), "tracking_digest": None, "channel": channel,
+        "client": sub.client, "origin_site": origin, "origin_page": page, "lang": pick_lang(sub.lang),
     }
-    photo_keys = [store.save(photo.data, ".jpg") for photo in cleaned_photos]
-    saved_keys.extend(photo_keys)
-    summary = _summary(clean) if opens_case else None
-
     case = None
     if opens_case:
-        case = open_case(channel=channel, summary=summary, jurisdiction_id=point["jurisdiction_id"],
-                         point_id=point["id"], department_id=point["department_id"],
-                         project_id=point["project_id"], category=category["code"] if category else "bad_rating",
-                         case_type=category["case_type"] if category else "work_style")
-        db.session.flush()
+        case = {"channel": channel, "summary": _summary(clean), "jurisdiction_id": point["jurisdiction_id"],
+                "point_id": point["id"], "department_id": point["department_id"], "project_id": point["project_id"],
+                "category": category["code"] if category else "bad_rating",
+                "case_type": category["case_type"] if category else "work_style"}
+    return {"row": row, "case": case}
+
+
+def _store(key, digest, clean, prepared, cleaned_photos, store, saved_keys) -> Outcome:
+    """The writing transaction: photo files first, then BEGIN IMMEDIATE and one statement per row."""
+    from jiandu.cases.service import open_case
+
+    token = new_tracking_token() if prepared["case"] else None
+    row = {**prepared["row"], "created_at": utcnow(), "tracking_digest": token_digest(token) if token else None}
+    photo_keys = [store.save(photo.data, ".jpg") for photo in cleaned_photos]
+    saved_keys.extend(photo_keys)
+
+    connection = db.session.connection(execution_options=BEGIN_IMMEDIATE)  # the write lock, taken up front
+    case = open_case(**prepared["case"]) if prepared["case"] else None
     row["case_id"] = case.id if case else None
-    connection = db.session.connection()  # plain Core from here: one statement each, no unit of work
-    report_id = connection.execute(_REPORT_INSERT, row).inserted_primary_key[0]
+    report_id = connection.execute(_REPORT_INSERT, row).inserted_primary_key[0]  # plain Core from here
     if cleaned_photos:
         connection.execute(insert(Photo.__table__), [
             {"report_id": report_id, "storage_key": stored, "content_type": photo.content_type,
