@@ -112,3 +112,13 @@ def test_return_visit_form_refusal_is_explained(anon, reported):
     move(case, "register", "assign", "sign", "answer", "verify")
     response = anon.post(f"/t/{token}/feedback", data={"comment": "x"})
     assert response.status_code == 422 and "请选择问题是否已解决" in response.get_data(as_text=True)
+
+
+def test_tracking_page_offers_push_for_this_case_until_it_closes(anon, reported):
+    token, case = reported
+    html = anon.get(f"/t/{token}").get_data(as_text=True)
+    assert f'data-push-track="{token}"' in html and '<script src="/push-track.js" defer>' in html
+    assert anon.get("/push-track.js").status_code == 200
+    db.session.get(type(case), case.id).state = "closed"
+    db.session.commit()
+    assert "data-push-track" not in anon.get(f"/t/{token}").get_data(as_text=True)

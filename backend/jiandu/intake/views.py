@@ -212,8 +212,32 @@ def enter_code():
     return _message(200, t["enter_code"], [], lang, lookup=_code_lookup(lang))
 
 
+def _enterprise_redirect(code: str):
+    """A signed-in enterprise user scanning its own project's code goes to the app's blocker form."""
+    from flask import g
+
+    user = g.get("user")
+    if user is None or user.role != "enterprise" or user.project_id is None:
+        return None
+    from sqlalchemy import select
+
+    from jiandu.org.models import Point
+    from jiandu.security import normalise_code
+
+    point = db.session.execute(select(Point.code, Point.project_id, Point.active).where(
+        Point.code == normalise_code(code), Point.type == "project")).first()
+    if point is None or not point.active or point.project_id != user.project_id:
+        return None
+    response = redirect("/#/blockers/new?" + urlencode({"code": point.code}), 303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/q/<code>")
 def landing(code):
+    to_app = _enterprise_redirect(code)
+    if to_app is not None:
+        return to_app
     lang = _lang()
     thanks = request.args.get("thanks") == "1"
     cache_key = None
@@ -246,6 +270,7 @@ def _form_values() -> dict:
 
 
 @bp.post("/q/<code>")
+@limits.in_one_round_trip
 @limits.per_address
 @limits.per_point
 @limits.per_device
@@ -312,6 +337,7 @@ def render_tracking(report, token: str, lang: str, *, status=200, errors=None):
     embed = request.args.get("embed") == "1"
     html = render_template(
         "intake/track.html", tl=timeline, code=service.format_tracking(service.normalise_tracking(token)),
+        token=service.normalise_tracking(token),
         new=request.args.get("new") == "1", feedback_saved=request.args.get("fb") == "1", errors=errors or {},
         submitted_local=_local(report.created_at),
         satisfaction=list((service.SATISFACTION_EN if lang == "en" else service.SATISFACTION).items()),
@@ -332,6 +358,7 @@ def _not_found_tracking(lang: str):
 
 
 @bp.get("/t/<token>")
+@limits.tracking_in_one_round_trip
 @limits.tracking_limit
 def tracking(token):
     lang = _lang()
@@ -342,6 +369,7 @@ def tracking(token):
 
 
 @bp.post("/t/<token>/feedback")
+@limits.tracking_in_one_round_trip
 @limits.tracking_limit
 def tracking_feedback(token):
     lang = _lang()
