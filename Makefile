@@ -37,6 +37,8 @@ run: setup
 	@echo
 	@echo "  Stop with Ctrl-C."
 	@echo
+	@# Migrate and seed before any process starts, so no job ever meets a half-made database.
+	@REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} bash scripts/release.sh
 	WEB_PORT=$(PORT) REDIS_PORT=$(REDIS_PORT) \
 	REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} \
