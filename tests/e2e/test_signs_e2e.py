@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.e2e.conftest import browser, context, live_server, page  # noqa: F401  (the e2e fixtures)
 from tests.signs.conftest import SMALL_HALL, page_count
 
 pytestmark = pytest.mark.e2e
