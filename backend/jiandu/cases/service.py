@@ -242,7 +242,7 @@ def _open_statements(dialect: str) -> tuple:
                                          + func.printf("%07d", next_id))
         _OPEN_STATEMENTS[dialect] = (statement.returning(*table.c), insert(CaseEvent.__table__),
                                      update(table).where(table.c.id == bindparam("case_id"))
-                                     .values(number=bindparam("number")))
+                                     .values(number=bindparam("number"), updated_at=table.c.updated_at))
         _CASE_COLUMNS[:] = [(prop.key, prop.columns[0]) for prop in Case.__mapper__.column_attrs]
     return _OPEN_STATEMENTS[dialect]
 
