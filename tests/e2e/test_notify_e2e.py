@@ -152,3 +152,31 @@ def test_a_citizen_tracking_page_gets_the_push_only_worker(page: Page, context, 
     assert shown == [{"title": "您反映的问题有新进展", "url": f"{live_server.url}/t/{token}"}]
     # The page script is served, and only shows its button where push works.
     assert "data-push-track" in page.request.get(f"{live_server.url}/push-track.js").text()
+
+
+def test_an_admin_sees_a_parked_event_and_sends_it_again(page: Page, live_server):
+    """An event no rule can turn into notifications is parked with its error; the admin screen lists
+    it and puts it back in the queue."""
+    from jiandu.extensions import db
+    from jiandu.notify import jobs
+    from jiandu.notify.models import OutboxEvent
+    from jiandu.notify.service import emit
+
+    with live_server.app.app_context():
+        event = emit("e2e.unknown_kind", {"note": "no rule for this kind"})
+        db.session.commit()
+        jobs.process_events([event.id])
+        db.session.commit()
+        assert db.session.get(OutboxEvent, event.id).status == "parked"
+        event_id = event.id
+
+    sign_in(page, "admin")
+    page.goto("/#/notify/parked")
+    card = page.locator(".card", has_text="e2e.unknown_kind")
+    expect(card).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    card.get_by_role("button", name="重新投递").click()
+    expect(page.get_by_text("已重新排队投递")).to_be_visible()
+    with live_server.app.app_context():
+        retried = db.session.get(OutboxEvent, event_id)
+        assert (retried.status, retried.attempts) == ("pending", 0)  # back in the queue, counting anew

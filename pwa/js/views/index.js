@@ -24,6 +24,7 @@ import visit from "./visit.js";
 import syncView from "./sync.js";
 import reports from "./reports.js";
 import notifications from "./notifications.js";
+import notifyParked from "./notify-parked.js";
 import projects from "./projects.js";
 import project, { inviteView } from "./project.js";
 import blockerNew, { blockerDetail } from "./blocker.js";
@@ -55,6 +56,7 @@ export default [
   syncView,
   reports,
   notifications,
+  notifyParked,
   projects,
   project,
   inviteView,
