@@ -149,3 +149,80 @@ def test_overdue_recommendation_notifies_once(as_user, make_case, market):
     db.session.commit()
     assert jobs.scan_deadlines()["recommendation_overdue"] == 1
     assert jobs.scan_deadlines()["recommendation_overdue"] == 0
+
+
+def _parked(as_user, make_case, market, review_days=10):
+    case = _assigned(as_user, make_case, market)
+    move(as_user("handler"), case.id, "sign")
+    move(as_user("inspector"), case.id, "park", reason="需市政府协调", review_days=review_days)
+    return db.session.get(Case, case.id)
+
+
+def _park_review_events(case_id):
+    return [e for e in db.session.scalars(select(OutboxEvent).where(OutboxEvent.kind == "case.park_review")
+                                          .order_by(OutboxEvent.id))
+            if e.payload.get("case_id") == case_id]
+
+
+def test_parked_case_is_reminded_once_per_review_date(no_demo_cases, as_user, make_case, market):
+    case = _parked(as_user, make_case, market)
+    review_at = case.parked_review_at
+    assert case.due_at is None and review_at is not None
+    # Before the review date: nothing.
+    assert jobs.scan_deadlines(now=review_at - timedelta(minutes=1))["park_review"] == 0
+    # When it has passed: once, with a warning row and an outbox event.
+    result = jobs.scan_deadlines(now=review_at + timedelta(minutes=1))
+    assert result["park_review"] == 1
+    assert result["red"] == result["reminder"] == result["escalation"] == 0  # no deadline while parked
+    assert jobs.scan_deadlines(now=review_at + timedelta(days=3))["park_review"] == 0
+    db.session.commit()
+    warnings = db.session.scalars(select(CaseWarning).where(CaseWarning.case_id == case.id,
+                                                            CaseWarning.level == "park_review")).all()
+    assert len(warnings) == 1 and warnings[0].due_at == review_at
+    [event] = _park_review_events(case.id)
+    assert event.payload["number"] == case.number and event.payload["department_id"] == market.id
+    # 挂账复查 sets a new review date: reminded again when that one passes, once.
+    move(as_user("inspector"), case.id, "review_parked", note="仍在协调", review_days=20)
+    new_review = db.session.get(Case, case.id).parked_review_at
+    assert new_review > review_at
+    assert jobs.scan_deadlines(now=new_review - timedelta(minutes=1))["park_review"] == 0
+    assert jobs.scan_deadlines(now=new_review + timedelta(minutes=1))["park_review"] == 1
+    assert jobs.scan_deadlines(now=new_review + timedelta(minutes=2))["park_review"] == 0
+    db.session.commit()
+    assert len(_park_review_events(case.id)) == 2
+    # Unparked: no more reminders.
+    move(as_user("inspector"), case.id, "unpark")
+    assert jobs.scan_deadlines(now=new_review + timedelta(days=30))["park_review"] == 0
+
+
+def test_park_review_is_told_to_the_inspectors_in_scope(no_demo_cases, as_user, make_case, market):
+    from jiandu.notify import jobs as notify_jobs
+    from jiandu.notify.models import Notification
+    from jiandu.org.models import User
+
+    case = _parked(as_user, make_case, market)
+    jobs.scan_deadlines(now=case.parked_review_at + timedelta(hours=1))
+    db.session.commit()
+    [event] = _park_review_events(case.id)
+    notify_jobs.process_events([event.id])
+    db.session.commit()
+    notes = db.session.scalars(select(Notification).where(Notification.event_id == event.id)).all()
+    names = set(db.session.scalars(select(User.username).where(User.id.in_([n.user_id for n in notes]))))
+    assert "inspector" in names
+    assert not names & {"handler", "tax-handler", "kdl-handler", "county-inspector", "enterprise"}
+    assert all(n.title == "挂账案件待复查" and n.topic == "case_deadline" and case.number in n.body for n in notes)
+
+
+def test_park_review_after_unpark_tells_no_one(no_demo_cases, as_user, make_case, market):
+    from jiandu.notify import jobs as notify_jobs
+    from jiandu.notify.models import Notification
+
+    case = _parked(as_user, make_case, market)
+    jobs.scan_deadlines(now=case.parked_review_at + timedelta(hours=1))
+    db.session.commit()
+    move(as_user("inspector"), case.id, "unpark")
+    [event] = _park_review_events(case.id)
+    notify_jobs.process_events([event.id])
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.event_id == event.id)) == 0

@@ -1,4 +1,4 @@
-"""RQ jobs of the closed loop: the deadline scan (预警 yellow/red, 催办, automatic 督办).
+"""RQ jobs of the closed loop: the deadline scan (预警 yellow/red, 催办, automatic 督办, 挂账 review).
 
 `scan_deadlines_job` is what the scheduler calls every SCAN_INTERVAL_SECONDS. It touches only the
 cases that need a change (indexed on warning/warn_at and state/due_at), so a scan over half a million
@@ -118,10 +118,49 @@ def scan_deadlines(now: datetime | None = None, calendar: Calendar | None = None
     escalate = db.session.execute(select(*_columns()).where(
         Case.due_at < cutoff_end, open_, Case.escalation_level == 0)).all()
     result["escalation"] = _raise("escalation", escalate, now, {"escalation_level": 1}, "escalate")
+    result["park_review"] = _park_reviews(now)
     result["recommendation_overdue"] = _recommendations_overdue(now)
     db.session.flush()
     db.session.expire_all()  # bulk changes: objects in this session reload
     return result
+
+
+PARK_REVIEW = "park_review"
+
+
+def _park_reviews(now: datetime) -> int:
+    """挂账 whose review date has come: one reminder per case and review date. The review date is
+    set by the last 挂账 or 挂账复查 event, whose seq keys the warning row (case, seq, park_review);
+    only a newly inserted row writes the outbox event, so two scans never tell twice."""
+    from sqlalchemy import exists, func
+
+    from jiandu.notify.service import emit
+
+    set_by = (select(func.max(CaseEvent.seq))
+              .where(CaseEvent.case_id == Case.id, CaseEvent.action.in_(("park", "review_parked")))
+              .correlate(Case).scalar_subquery())
+    already = exists().where(CaseWarning.case_id == Case.id, CaseWarning.level == PARK_REVIEW,
+                             CaseWarning.deadline_seq == set_by)
+    rows = db.session.execute(select(Case.id, set_by, Case.parked_review_at, Case.number, Case.department_id,
+                                     Case.jurisdiction_id)
+                              .where(Case.state == "parked", Case.parked_review_at <= now, ~already)).all()
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    count = 0
+    for case_id, seq, review_at, number, department_id, jurisdiction_id in rows:
+        inserted = db.session.execute(insert(CaseWarning.__table__).values(
+            case_id=case_id, deadline_seq=seq or 0, level=PARK_REVIEW, due_at=review_at, raised_at=now)
+            .on_conflict_do_nothing().returning(CaseWarning.__table__.c.id)).first()
+        if inserted is None:
+            continue
+        emit("case.park_review", {"case_id": case_id, "number": number, "level": PARK_REVIEW,
+                                  "due_at": iso_utc(review_at), "department_id": department_id,
+                                  "jurisdiction_id": jurisdiction_id})
+        count += 1
+    return count
 
 
 def _recommendations_overdue(now: datetime) -> int:

@@ -149,13 +149,14 @@ DeadlineRule.__scope_columns__ = {"jurisdiction": "jurisdiction_id"}
 
 
 class CaseWarning(db.Model):
-    """预警 / 催办 / 督办 raised by the deadline scan: at most one per case, deadline and level."""
+    """预警 / 催办 / 督办 / 挂账复查 raised by the deadline scan: at most one per case, deadline and level.
+    For park_review, deadline_seq is the seq of the 挂账 / 挂账复查 event that set the review date."""
 
     __tablename__ = "case_warnings"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     deadline_seq: Mapped[int] = mapped_column(Integer)
-    level: Mapped[str] = mapped_column(String(12))  # yellow | red | reminder | escalation
+    level: Mapped[str] = mapped_column(String(12))  # yellow | red | reminder | escalation | park_review
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
     raised_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 

@@ -29,7 +29,7 @@ class UnknownKind(Exception):
 # Topics are what a user chooses to have pushed to their devices (the in-app centre keeps all).
 TOPICS = {
     "case_assigned": "新转办的案件",
-    "case_deadline": "临期预警、超期、催办与督办",
+    "case_deadline": "临期预警、超期、催办、督办与挂账复查",
     "case_feedback": "承办单位的反馈、退回与延期申请",
     "case_followup": "核查退回与延期审批结果",
     "blocker": "项目堵点的办理进展",
@@ -40,7 +40,7 @@ TOPICS = {
 }
 TOPICS_EN = {
     "case_assigned": "Cases assigned to my unit",
-    "case_deadline": "Due soon, overdue, reminders and escalations",
+    "case_deadline": "Due soon, overdue, reminders, escalations and parked-case reviews",
     "case_feedback": "Answers, returns and extension requests from units",
     "case_followup": "Cases sent back and extension decisions",
     "blocker": "Progress on project blockers",
@@ -300,6 +300,16 @@ def _deadline(level: str):
 
 for _level in _DEADLINE_WORDS:
     rule(f"case.{_level}", "case_deadline")(_deadline(_level))
+
+
+@rule("case.park_review", "case_deadline")
+def _park_review(p):
+    """A parked case (挂账) whose review date has come: to the inspectors who can see it, who review it."""
+    case = _case(p)
+    if case is None or case.state != "parked":
+        return []  # unparked (or moved on) since the scan: nothing to review
+    body = f"{_number(p, case)} 挂账复查日期已到（{when(p.get('due_at') or case.parked_review_at) or '—'}），请复查或解除挂账"
+    return to_users(inspectors_for_case(case), "挂账案件待复查", body, case_url(case.id), f"case-{case.id}")
 
 
 @rule("case.answered", "case_feedback")
