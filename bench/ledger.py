@@ -47,7 +47,6 @@ def build(app, now: datetime, interval: int) -> dict:
     """The org skeleton and N open cases, with warnings as the previous scan (one interval ago) left them."""
     from sqlalchemy import insert
 
-    from jiandu.cases import jobs
     from jiandu.cases.models import Case
     from jiandu.extensions import db
     from jiandu.org.models import Jurisdiction, Unit, User

@@ -1,8 +1,6 @@
 """Migrations: `upgrade` from an empty database gives exactly the models' schema, with one head."""
 import os
-from pathlib import Path
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory

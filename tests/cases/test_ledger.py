@@ -1,6 +1,6 @@
 """The ledger: filters, counts, sort, scope, Excel export; the figures; bulk assign."""
 import io
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from openpyxl import load_workbook
 

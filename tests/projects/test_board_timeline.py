@@ -1,5 +1,4 @@
 """The inspector's board and a project's whole timeline; the demo records in every colour."""
-import random
 
 from jiandu.extensions import db
 from jiandu.projects import service

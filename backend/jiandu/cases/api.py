@@ -7,7 +7,7 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-from flask import Response, current_app, request, send_file
+from flask import current_app, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from jiandu.org.auth import current_user, login_required
 from jiandu.org.models import Jurisdiction, User
 from jiandu.org.scope import get_visible
 from jiandu.pagination import MAX_PER_PAGE, paginate
-from jiandu.timeutil import iso_utc, utcnow
+from jiandu.timeutil import iso_utc
 from jiandu.workdays import WorkdayAdjustment, set_adjustment
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases: the closed loop and the ledger (台账)")

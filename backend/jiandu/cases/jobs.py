@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import or_, select, update
 
 from jiandu.cases.models import OPEN_STATES, Case, CaseEvent, CaseWarning
 from jiandu.cases.service import ESCALATE_AFTER_WORKDAYS, MOVES
@@ -166,7 +166,6 @@ def _park_reviews(now: datetime) -> int:
 def _recommendations_overdue(now: datetime) -> int:
     """A recommendation whose reply is overdue: one outbox event (kept once by a unique warning-like key)."""
     from jiandu.cases.models import Recommendation
-    from jiandu.notify.models import OutboxEvent
     from jiandu.notify.service import emit
 
     rows = db.session.scalars(select(Recommendation).where(

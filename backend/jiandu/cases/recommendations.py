@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
 
 from jiandu.cases.models import Case, Recommendation
 from jiandu.cases.service import _require, check_version, rule_for, visible_cases

@@ -9,7 +9,6 @@ import csv
 import io
 
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 from jiandu.errors import ApiError, Invalid
 from jiandu.extensions import db
