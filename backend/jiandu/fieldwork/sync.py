@@ -139,7 +139,9 @@ def _case_now(case_id) -> dict:
     return {"state": case.state, "version": case.version} if case else {}
 
 
-def _apply(user: User, user_id: int, write, known: dict | None = None, fast: bool = False) -> dict:
+def _apply(user: User, user_id: int, write, known: dict | None = None, receipts: list | None = None) -> dict:
+    """One write. With `receipts` (the fast way) an append-only write's receipt is collected there, to be
+    inserted with the others of the batch; otherwise each write has a savepoint and its own receipt."""
     if not isinstance(write, dict):
         return {"id": None, "status": "rejected", "code": "invalid", "message": "写入格式不正确", "retryable": False}
     key, op, body = write.get("id"), write.get("op"), write.get("body")
@@ -153,8 +155,8 @@ def _apply(user: User, user_id: int, write, known: dict | None = None, fast: boo
     replay = _replay(user_id, key, digest, known)
     if replay is not None:
         return replay
-    if fast and op in APPEND_ONLY:
-        return _apply_fast(user, user_id, key, op, body, digest)
+    if receipts is not None and op in APPEND_ONLY:
+        return _apply_fast(user, user_id, key, op, body, digest, receipts)
     savepoint = db.session.begin_nested()
     try:
         result = OPS[op](user, body, key)
@@ -193,17 +195,31 @@ class _Redo(Exception):
     pass
 
 
+def _receipt_row(key, user_id, op, digest, result) -> dict:
+    return {"key": key, "user_id": user_id, "op": op, "body_hash": digest, "created_at": utcnow(),
+            "result": json.dumps(result, ensure_ascii=False, default=str)}
+
+
 def _insert_receipt(key, user_id, op, digest, result) -> None:
-    db.session.execute(insert(SyncReceipt).values(
-        key=key, user_id=user_id, op=op, body_hash=digest, created_at=utcnow(),
-        result=json.dumps(result, ensure_ascii=False, default=str)))
+    db.session.execute(insert(SyncReceipt).values(**_receipt_row(key, user_id, op, digest, result)))
 
 
-def _apply_fast(user, user_id, key, op, body, digest) -> dict:
+def _insert_receipts(receipts: list[dict]) -> None:
+    """The fast way's receipts in one INSERT; a key already taken (a racing delivery, or the same
+    UUID twice in the batch) sends the whole batch the careful way."""
+    if not receipts:
+        return
+    try:
+        db.session.execute(insert(SyncReceipt), receipts)
+    except IntegrityError as error:
+        raise _Redo() from error
+
+
+def _apply_fast(user, user_id, key, op, body, digest, receipts: list) -> dict:
     try:
         result = OPS[op](user, body, key)
         db.session.flush()
-        _insert_receipt(key, user_id, op, digest, result)
+        receipts.append(_receipt_row(key, user_id, op, digest, result))
         return {"id": key, "status": "applied", "result": result}
     except ApiError as error:
         if db.session.new or db.session.dirty or db.session.deleted:
@@ -263,12 +279,13 @@ def _push(user, user_id, writes, device, fast=False) -> dict:
     keys = [w.get("id") for w in writes if isinstance(w, dict) and isinstance(w.get("id"), str)]
     known = {r.key: r for r in db.session.scalars(select(SyncReceipt).where(SyncReceipt.key.in_(keys)))} if keys else {}
     pending = list(range(len(writes)))
+    receipts: list[dict] | None = [] if fast else None
     first_round = True
     while pending:
         waiting: list[tuple[int, dict]] = []
         for index in pending:
             try:
-                results[index] = _apply(user, user_id, writes[index], known if first_round else None, fast)
+                results[index] = _apply(user, user_id, writes[index], known if first_round else None, receipts)
             except _Waiting as wait:
                 waiting.append((index, wait.answer))
         if len(waiting) == len(pending):
@@ -277,6 +294,7 @@ def _push(user, user_id, writes, device, fast=False) -> dict:
             break
         pending = [index for index, _ in waiting]
         first_round = False
+    _insert_receipts(receipts or [])
     for name in ("applied", "duplicate", "conflict", "rejected"):
         setattr(batch, {"duplicate": "duplicates", "conflict": "conflicts"}.get(name, name),
                 sum(1 for r in results if r["status"] == name))
