@@ -186,3 +186,28 @@ def test_escalate_and_urge_by_inspector(as_user, make_case, market):
     body = move(inspector, case.id, "escalate", level=2)
     assert body["escalation_level"] == 2
     assert move(inspector, case.id, "escalate", expect=409, level=1)["error"]["code"] == "already_escalated"
+
+
+def test_attachments_are_checked_like_citizens_photos(as_user, make_case, market):
+    """Evidence photos lose their EXIF (GPS included); files that are neither photos nor documents
+    are refused with the reason; documents are kept as sent."""
+    case = make_case()
+    inspector, handler = as_user("inspector"), as_user("handler")
+    register_and_assign(inspector, case.id, market.id)
+    move(handler, case.id, "sign")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make, as a phone writes it
+    raw = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 30)).save(raw, "PNG", exif=exif.tobytes())
+    url = f"/api/v1/cases/{case.id}/attachments"
+    sent = handler.post(url, data={"file": (io.BytesIO(raw.getvalue()), "现场.png")}, content_type="multipart/form-data")
+    assert sent.status_code == 201, sent.get_json()
+    assert sent.get_json()["filename"] == "现场.jpg" and sent.get_json()["content_type"] == "image/jpeg"
+    stored = Image.open(io.BytesIO(handler.get(sent.get_json()["url"]).data))
+    assert stored.format == "JPEG" and not stored.getexif()
+    refused = handler.post(url, data={"file": (io.BytesIO(b"MZ\x90\x00not a photo"), "tool.exe")},
+                           content_type="multipart/form-data")
+    assert refused.status_code == 422 and "只支持图片" in refused.get_json()["error"]["fields"]["file"]
+    document = handler.post(url, data={"file": (io.BytesIO(b"%PDF-1.4 minimal"), "整改报告.pdf")},
+                            content_type="multipart/form-data")
+    assert document.status_code == 201 and document.get_json()["content_type"] == "application/pdf"

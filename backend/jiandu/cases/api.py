@@ -19,6 +19,7 @@ from jiandu.cases import ledger, recommendations, service
 from jiandu.cases.models import CASE_TYPES, CHANNELS, STATES, Case, CaseAttachment
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound
 from jiandu.extensions import db
+from jiandu.intake.photos import PhotoRejected, clean_photo
 from jiandu.org.auth import current_user, login_required
 from jiandu.org.models import Jurisdiction, User
 from jiandu.org.scope import get_visible
@@ -202,7 +203,6 @@ def bulk_assign():
 
 # --- attachments -----------------------------------------------------------------------------------
 
-MAX_PIXELS = 40_000_000
 FILE_TYPES = {".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".txt": "text/plain"}
 
@@ -211,28 +211,6 @@ def _upload_dir() -> Path:
     path = Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads") / "cases"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def _reencode(raw: bytes) -> tuple[bytes, str, str] | None:
-    """An image decoded and written again without metadata; None when it is not an image."""
-    from PIL import Image, UnidentifiedImageError
-
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    try:
-        with Image.open(io.BytesIO(raw)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise Invalid({"file": "图片像素过大"})
-            image.load()
-            out = io.BytesIO()
-            if image.mode in ("RGBA", "LA", "P"):
-                image.convert("RGBA").save(out, "PNG", optimize=True)
-                return out.getvalue(), "image/png", ".png"
-            image.convert("RGB").save(out, "JPEG", quality=85)
-            return out.getvalue(), "image/jpeg", ".jpg"
-    except (UnidentifiedImageError, Image.DecompressionBombError):
-        return None
-    except OSError:
-        return None
 
 
 @blp.route("/cases/<int:case_id>/attachments", methods=["POST"])
@@ -249,18 +227,19 @@ def upload_attachment(case_id):
     if not raw:
         raise Invalid({"file": "文件为空"})
     name = Path(upload.filename or "file").name[-100:]
-    encoded = _reencode(raw)
-    if encoded is not None:
-        content, content_type, suffix = encoded
-        # Re-encoded (a PNG photo becomes a JPEG): the name says what the file now is.
-        stem = Path(name).stem if Path(name).suffix else name
-        if Path(name).suffix.lower() not in ({".jpg", ".jpeg"} if suffix == ".jpg" else {suffix}):
-            name = f"{stem[:100 - len(suffix)]}{suffix}"
-    else:
-        suffix = Path(name).suffix.lower()
-        if suffix not in FILE_TYPES:
-            raise Invalid({"file": "只支持图片、PDF、Word、Excel 和文本文件"})
+    suffix = Path(name).suffix.lower()
+    if suffix in FILE_TYPES:
         content, content_type = raw, FILE_TYPES[suffix]
+    else:
+        # Anything else must be a photo: checked and re-encoded as the citizens' photos are.
+        try:
+            photo = clean_photo(raw)
+        except PhotoRejected as refusal:
+            raise Invalid({"file": f"{refusal}（附件只支持图片、PDF、Word、Excel 和文本文件）"}) from None
+        content, content_type, suffix = photo.data, photo.content_type, ".jpg"
+        if Path(name).suffix.lower() not in (".jpg", ".jpeg"):  # the name says what the file now is
+            stem = Path(name).stem if Path(name).suffix else name
+            name = f"{stem[:96]}.jpg"
     stored = f"{secrets.token_hex(16)}{suffix}"
     (_upload_dir() / stored).write_bytes(content)
     attachment = CaseAttachment(case_id=case.id, uploaded_by=user.id, filename=name, stored_name=stored,
