@@ -1,7 +1,6 @@
 """The ledger (台账): the filtered, sorted, counted list of cases a user may see; and its Excel export."""
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, func, select
@@ -13,7 +12,8 @@ from jiandu.errors import Invalid
 from jiandu.extensions import db
 from jiandu.org.models import Jurisdiction, Point, User
 from jiandu.org.scope import get_visible
-from jiandu.timeutil import LOCAL, iso_utc, to_local, utcnow
+from jiandu.spreadsheet import LedgerSheet
+from jiandu.timeutil import LOCAL, iso_utc, utcnow
 
 SORTS = {
     "created_at": Case.created_at, "due_at": Case.due_at, "updated_at": Case.updated_at, "number": Case.id,
@@ -166,50 +166,21 @@ HEADERS = ["案件编号", "状态", "类型", "类别", "严重程度", "渠道
            "办理期限", "预警", "督办级别", "退回次数", "重办次数", "办结时间"]
 
 
-def _local_naive(moment):
-    local = to_local(moment)
-    return local.replace(tzinfo=None) if local else None
-
-
 def export_xlsx(user: User, args: dict) -> bytes:
     """The filtered ledger as .xlsx: Chinese headers, times in Asia/Shanghai."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("案件台账")
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKLMNOPQ", (16, 10, 10, 12, 8, 10, 40, 12, 22, 22, 18, 18, 10, 8, 8, 8, 18)):
-        sheet.column_dimensions[column].width = width
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    sheet = LedgerSheet("案件台账", HEADERS, (16, 10, 10, 12, 8, 10, 40, 12, 22, 22, 18, 18, 10, 8, 8, 8, 18))
     labels = category_labels()
     stmt = ordered(filtered(user, args), args.get("sort")).limit(EXPORT_LIMIT)
     stmt = stmt.options(selectinload(Case.jurisdiction), selectinload(Case.department), selectinload(Case.point))
     for case in db.session.scalars(stmt).yield_per(1000) if db.engine.dialect.name != "sqlite" else db.session.scalars(stmt):
-        row = [case.number, STATE_LABELS.get(case.state, case.state), CASE_TYPE_LABELS.get(case.case_type, ""),
-               labels.get(case.category, case.category or ""), SEVERITY_LABELS.get(case.severity, case.severity or ""),
-               CHANNEL_LABELS.get(case.channel, case.channel),
-               case.summary, case.jurisdiction.name if case.jurisdiction else "",
-               case.department.name if case.department else "", case.point.name if case.point else ""]
-        cells = []
-        for value in row:
-            cells.append(value)
-        for moment in (case.created_at, case.due_at):
-            cell = WriteOnlyCell(sheet, value=_local_naive(moment))
-            cell.number_format = "yyyy-mm-dd hh:mm"
-            cells.append(cell)
-        cells += [WARNING_LABELS.get(case.warning, ""), case.escalation_level or 0, case.returns_count or 0,
-                  case.reopen_count or 0]
-        cell = WriteOnlyCell(sheet, value=_local_naive(case.closed_at))
-        cell.number_format = "yyyy-mm-dd hh:mm"
-        cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheet.append([
+            case.number, STATE_LABELS.get(case.state, case.state), CASE_TYPE_LABELS.get(case.case_type, ""),
+            labels.get(case.category, case.category or ""), SEVERITY_LABELS.get(case.severity, case.severity or ""),
+            CHANNEL_LABELS.get(case.channel, case.channel),
+            case.summary, case.jurisdiction.name if case.jurisdiction else "",
+            case.department.name if case.department else "", case.point.name if case.point else "",
+            sheet.time(case.created_at), sheet.time(case.due_at),
+            WARNING_LABELS.get(case.warning, ""), case.escalation_level or 0, case.returns_count or 0,
+            case.reopen_count or 0, sheet.time(case.closed_at),
+        ])
+    return sheet.bytes()

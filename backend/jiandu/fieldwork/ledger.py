@@ -5,7 +5,6 @@ red when overdue), computed at read time from the task's warn_at and due_at.
 """
 from __future__ import annotations
 
-import io
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -16,7 +15,8 @@ from jiandu.fieldwork.models import AnswerSet, ChecklistTask, ChecklistTemplate
 from jiandu.fieldwork.sync import task_view
 from jiandu.org.models import User
 from jiandu.org.scope import visible
-from jiandu.timeutil import to_local, utcnow
+from jiandu.spreadsheet import LedgerSheet
+from jiandu.timeutil import utcnow
 
 STATE_LABELS = {"issued": "待自查", "answered": "已自查", "spot_checked": "已抽查"}
 WARNING_LABELS = {"none": "", "yellow": "黄色预警", "red": "红色预警（超期）"}
@@ -93,30 +93,11 @@ HEADERS = ["任务编号", "清单", "版本", "下发对象", "状态", "下发
            "答卷数", "否定项数"]
 
 
-def _local_naive(moment):
-    local = to_local(moment)
-    return local.replace(tzinfo=None) if local else None
-
-
 def export_xlsx(user: User, args: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     from jiandu.fieldwork.models import Answer
 
     now = utcnow()
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("清单台账")
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKL", (10, 30, 6, 28, 10, 18, 18, 16, 18, 18, 8, 8)):
-        sheet.column_dimensions[column].width = width
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    sheet = LedgerSheet("清单台账", HEADERS, (10, 30, 6, 28, 10, 18, 18, 16, 18, 18, 8, 8))
     stmt = filtered(user, args, now).options(selectinload(ChecklistTask.unit), selectinload(ChecklistTask.point),
                                              selectinload(ChecklistTask.template))
     tasks = db.session.scalars(stmt.order_by(ChecklistTask.due_at, ChecklistTask.id).limit(EXPORT_LIMIT)).all()
@@ -127,18 +108,10 @@ def export_xlsx(user: User, args: dict) -> bytes:
         .where(AnswerSet.task_id.in_(ids), Answer.negative).group_by(AnswerSet.task_id)).all()) if ids else {}
     for task in tasks:
         target = task.unit.name if task.unit else (task.point.name if task.point else "")
-        row = [task.id, task.template.title, task.template.version, target, STATE_LABELS.get(task.state, task.state)]
-        for moment in (task.issued_at, task.due_at):
-            cell = WriteOnlyCell(sheet, value=_local_naive(moment))
-            cell.number_format = "yyyy-mm-dd hh:mm"
-            row.append(cell)
-        row.append(WARNING_LABELS[service.task_warning(task, now)])
-        for moment in (task.answered_at, task.spot_checked_at):
-            cell = WriteOnlyCell(sheet, value=_local_naive(moment))
-            cell.number_format = "yyyy-mm-dd hh:mm"
-            row.append(cell)
-        row += [answer_sets.get(task.id, 0), negatives.get(task.id, 0)]
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheet.append([
+            task.id, task.template.title, task.template.version, target, STATE_LABELS.get(task.state, task.state),
+            sheet.time(task.issued_at), sheet.time(task.due_at), WARNING_LABELS[service.task_warning(task, now)],
+            sheet.time(task.answered_at), sheet.time(task.spot_checked_at),
+            answer_sets.get(task.id, 0), negatives.get(task.id, 0),
+        ])
+    return sheet.bytes()
