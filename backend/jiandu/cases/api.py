@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import io
 import json
-import secrets
 from datetime import date
 from pathlib import Path
 
-from flask import current_app, request, send_file
+from flask import request, send_file
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from jiandu.cases import ledger, recommendations, service
 from jiandu.cases.models import CASE_TYPES, CHANNELS, STATES, Case, CaseAttachment
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound
 from jiandu.extensions import db
-from jiandu.intake.photos import PhotoRejected, clean_photo
+from jiandu.intake.photos import PhotoRejected, clean_photo, storage
 from jiandu.org.auth import current_user, login_required
 from jiandu.org.models import Jurisdiction, User
 from jiandu.org.scope import get_visible
@@ -207,12 +206,6 @@ FILE_TYPES = {".pdf": "application/pdf", ".docx": "application/vnd.openxmlformat
               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".txt": "text/plain"}
 
 
-def _upload_dir() -> Path:
-    path = Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads") / "cases"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @blp.route("/cases/<int:case_id>/attachments", methods=["POST"])
 @login_required
 def upload_attachment(case_id):
@@ -240,8 +233,7 @@ def upload_attachment(case_id):
         if Path(name).suffix.lower() not in (".jpg", ".jpeg"):  # the name says what the file now is
             stem = Path(name).stem if Path(name).suffix else name
             name = f"{stem[:96]}.jpg"
-    stored = f"{secrets.token_hex(16)}{suffix}"
-    (_upload_dir() / stored).write_bytes(content)
+    stored = storage().save(content, suffix)  # the uploads' one storage (filesystem or object store)
     attachment = CaseAttachment(case_id=case.id, uploaded_by=user.id, filename=name, stored_name=stored,
                                 content_type=content_type, size=len(content))
     db.session.add(attachment)
@@ -258,7 +250,7 @@ def download_attachment(case_id, attachment_id):
                                                                 CaseAttachment.case_id == case.id))
     if attachment is None:
         raise NotFound("附件")
-    return send_file(_upload_dir() / attachment.stored_name, mimetype=attachment.content_type,
+    return send_file(io.BytesIO(storage().load(attachment.stored_name)), mimetype=attachment.content_type,
                      as_attachment=not attachment.content_type.startswith("image/"),
                      download_name=attachment.filename)
 
