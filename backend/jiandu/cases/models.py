@@ -100,7 +100,21 @@ class Case(db.Model):
     __mapper_args__ = {"version_id_col": version}  # UPDATE … WHERE version = old: one winner per race
 
 
-Case.__scope_columns__ = {"jurisdiction": "jurisdiction_id", "department": "department_id", "project": "project_id"}
+# No "project": an enterprise never reads a case file (internal notes, staff names); it follows its
+# blockers through their public view in `projects`.
+Case.__scope_columns__ = {"jurisdiction": "jurisdiction_id", "department": "department_id"}
+
+
+def _co_handled_cases(scope):
+    """A department handler also sees the cases their department co-handles (协办单位,
+    `Case.co_department_ids`, "3,7"): read only, since every move belongs to the lead department."""
+    if scope.role != "handler" or len(scope.department_ids) != 1:
+        return None
+    (department_id,) = scope.department_ids
+    return ("," + Case.co_department_ids + ",").like(f"%,{int(department_id)},%")
+
+
+Case.__scope_extra__ = staticmethod(_co_handled_cases)
 
 
 class CaseEvent(db.Model):

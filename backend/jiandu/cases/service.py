@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, false, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -24,7 +24,7 @@ from jiandu.cases.models import FINAL_STATES, Case, CaseEvent, DeadlineRule
 from jiandu.errors import ApiError, Conflict, Invalid
 from jiandu.extensions import db
 from jiandu.org.models import Jurisdiction, Unit, User
-from jiandu.org.scope import get_visible, scope_of, visible
+from jiandu.org.scope import get_visible, visible
 from jiandu.timeutil import utcnow
 from jiandu.workdays import Calendar, deadline
 
@@ -300,28 +300,10 @@ def can_see_restricted(user: User) -> bool:
     return user.role == "admin" and user.unit_id is None and user.jurisdiction.parent_id is None
 
 
-def _co_handling(user: User):
-    """A department handler also sees the cases on which their department is a co-handler (协办单位,
-    `Case.co_department_ids`, "3,7"): read only, since every move belongs to the lead department."""
-    if user.role != "handler" or user.unit_id is None or user.unit is None or user.unit.kind != "department":
-        return None
-    return ("," + Case.co_department_ids + ",").like(f"%,{int(user.unit_id)},%")
-
-
 def visible_cases(user: User, statement=None):
-    """The case files a member of staff may open: the case scope (`jiandu.org.scope`), or for a
-    department handler also the cases their department co-handles. An enterprise never reads a case
-    file (internal notes, staff names): it follows its blockers through their public view in `projects`."""
-    statement = statement if statement is not None else select(Case)
-    if user.role == "enterprise":
-        return visible(user, statement).where(false())
-    co_handling = _co_handling(user)
-    if co_handling is None:
-        statement = visible(user, statement)
-    else:
-        scope = scope_of(user).where(**{role: getattr(Case, column)
-                                        for role, column in Case.__scope_columns__.items()})
-        statement = statement.where(or_(scope, co_handling))
+    """The case files a user may open: the case scope (`jiandu.org.scope`, co-handling departments
+    included, enterprises excluded), less cases sent up the restricted channel."""
+    statement = visible(user, statement if statement is not None else Case)
     if not can_see_restricted(user):
         statement = statement.where(Case.restricted.is_(False))
     return statement

@@ -9,7 +9,8 @@ A scope is one of:
 - a department (department handlers);
 - a project (enterprise users).
 Each scoped model says which of its columns carry jurisdiction, department and project, by a
-`__scope_columns__` dict; the rule that turns a scope into a WHERE clause lives below.
+`__scope_columns__` dict, and may widen that by a `__scope_extra__(scope)` condition of its own;
+the rule that turns a scope into a WHERE clause lives below.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from jiandu.org.models import ApiToken, Jurisdiction, Point, Project, Unit, User
 @dataclass(frozen=True)
 class Scope:
     user_id: int
+    role: str = ""
     jurisdiction_path: str | None = None  # a subtree, for commission staff
     department_ids: frozenset[int] = field(default_factory=frozenset)
     unit_ids: frozenset[int] = field(default_factory=frozenset)  # the group/department itself
@@ -53,18 +55,18 @@ class Scope:
 
 def scope_of(user: User) -> Scope:
     if user.role in ("admin", "inspector") and user.unit_id is None:
-        return Scope(user.id, jurisdiction_path=user.jurisdiction.path)
+        return Scope(user.id, user.role, jurisdiction_path=user.jurisdiction.path)
     if user.role == "enterprise":
-        return Scope(user.id, project_ids=frozenset({user.project_id} if user.project_id else ()))
+        return Scope(user.id, user.role, project_ids=frozenset({user.project_id} if user.project_id else ()))
     unit = user.unit
     if unit is None:
-        return Scope(user.id)
+        return Scope(user.id, user.role)
     if unit.kind == "group":
         departments = db.session.scalars(
             select(group_departments.c.department_id).where(group_departments.c.group_id == unit.id)
         ).all()
-        return Scope(user.id, department_ids=frozenset(departments), unit_ids=frozenset({unit.id}))
-    return Scope(user.id, department_ids=frozenset({unit.id}), unit_ids=frozenset({unit.id}))
+        return Scope(user.id, user.role, department_ids=frozenset(departments), unit_ids=frozenset({unit.id}))
+    return Scope(user.id, user.role, department_ids=frozenset({unit.id}), unit_ids=frozenset({unit.id}))
 
 
 def _condition(model, scope: Scope):
@@ -83,7 +85,11 @@ def _condition(model, scope: Scope):
     columns = getattr(model, "__scope_columns__", None)
     if columns is None:
         raise TypeError(f"{model.__name__} has no scope rule")
-    return scope.where(**{role: getattr(model, column) for role, column in columns.items()})
+    condition = scope.where(**{role: getattr(model, column) for role, column in columns.items()})
+    # A model may widen its scope by a rule of its own (cases: the departments that co-handle them).
+    extra = getattr(model, "__scope_extra__", None)
+    also = extra(scope) if extra is not None else None
+    return condition if also is None else or_(condition, also)
 
 
 def _jurisdiction_condition(scope: Scope):
