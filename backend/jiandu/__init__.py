@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from jiandu import sqlite_wal
 from jiandu.config import ROOT, Config
 
 # Each capability is a package with an optional api.py exposing `blp` (a flask-smorest Blueprint)
@@ -94,7 +95,8 @@ def _register_request_hooks(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """SQLite: WAL, foreign keys, a busy timeout; and let SQLAlchemy, not pysqlite, begin transactions."""
+    """SQLite: WAL (checkpointed in the background, see sqlite_wal), foreign keys, a busy timeout; and let
+    SQLAlchemy, not pysqlite, begin transactions."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -102,7 +104,11 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={sqlite_wal.SAFETY_PAGES}")
         cursor.close()
+        path = sqlite_wal.database_file(dbapi_connection)
+        if path:
+            sqlite_wal.keep_checkpointed(path)
 
 
 # A transaction that is there to write says so when it starts, so that on SQLite it takes the write
