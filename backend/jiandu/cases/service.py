@@ -229,7 +229,7 @@ _CASE_COLUMNS: list = []  # (attribute, column) of every column of a case
 
 
 def _open_statements(dialect: str) -> tuple:
-    """The INSERTs of `open_case`, built once per dialect. On SQLite the case takes its id and its
+    """The INSERTs of `insert_case`, built once per dialect. On SQLite the case takes its id and its
     number in its own INSERT, both from one `max(id) + 1` evaluated by that statement (which runs
     under the write lock), so they always agree and no UPDATE follows. Elsewhere a sequence hands out
     the id and the number is set right after."""
@@ -247,23 +247,22 @@ def _open_statements(dialect: str) -> tuple:
     return _OPEN_STATEMENTS[dialect]
 
 
-def open_case(*, channel: str, summary: str, jurisdiction_id: int, point_id=None, department_id=None,
-              project_id=None, category=None, case_type=None, public_note="您的诉求已受理") -> Case:
-    """受理: a report from any channel becomes a case in state `received`, with its first event.
-
-    Hot path of every report: two INSERTs written directly, whose rows then join the session as
-    loaded objects (the case with its events), just as a flush and a fresh load would leave them."""
+def insert_case(connection, *, channel: str, summary: str, jurisdiction_id: int, point_id=None,
+                department_id=None, project_id=None, category=None, case_type=None,
+                public_note="您的诉求已受理") -> tuple[dict, dict]:
+    """受理 as two INSERTs on `connection`: a case in state `received` and its first event. Returns
+    their rows (every column) as plain values: the hot path of every report, which needs no ORM
+    objects (`open_case` makes them)."""
     now = utcnow()
-    connection = db.session.connection()
     dialect = connection.dialect.name
-    insert_case, insert_event, set_number = _open_statements(dialect)
+    insert_statement, insert_event, set_number = _open_statements(dialect)
     values = {"channel": channel, "summary": summary[:200], "jurisdiction_id": jurisdiction_id,
               "point_id": point_id, "department_id": department_id, "project_id": project_id,
               "category": category, "case_type": case_type, "state": "received", "created_at": now,
               "updated_at": now}
     if dialect == "sqlite":
         values["number_prefix"] = f"JD{now:%Y}"
-    row = connection.execute(insert_case, values).one()._mapping
+    row = connection.execute(insert_statement, values).one()._mapping
     values = {key: row[column] for key, column in _CASE_COLUMNS}
     if values["number"] is None:
         values["number"] = f"JD{now:%Y}{values['id']:07d}"  # as _number() makes it
@@ -273,6 +272,14 @@ def open_case(*, channel: str, summary: str, jurisdiction_id: int, point_id=None
              "actor_id": None, "actor_kind": "reporter", "note": None, "public_note": public_note, "data": None,
              "at": now}
     first["id"] = connection.execute(insert_event, first).inserted_primary_key[0]
+    return values, first
+
+
+def open_case(**fields) -> Case:
+    """受理: a report from any channel becomes a case in state `received`, with its first event
+    (fields: those of `insert_case`). The rows are written directly and join the session as loaded
+    objects (the case with its events), just as a flush and a fresh load would leave them."""
+    values, first = insert_case(db.session.connection(), **fields)
     case, event = _as_loaded(Case, values), _as_loaded(CaseEvent, first)
     set_committed_value(case, "events", [event])
     set_committed_value(event, "case", case)

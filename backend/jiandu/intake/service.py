@@ -490,39 +490,41 @@ def _replay(key: str, digest: str) -> Outcome | None:
 def submit(sub: Submission) -> Outcome:
     """Store one submission, exactly once per idempotency key. Commits.
 
-    The reading (look-ups, checks) and the writing are two transactions. The writing one takes
-    SQLite's write lock at its BEGIN (IMMEDIATE): one that read first and then wrote would fail at
-    once when another writer got in between ("database is locked"); one that asks up front waits its
-    turn. The key is not looked up first: it is inserted with the answer, and its unique constraint
-    turns a resend (or a racing twin) into a conflict, answered with the stored first answer. Only
-    submissions with photos look first, as checking photos is costly.
+    One transaction checks and writes: it takes SQLite's write lock at its BEGIN (IMMEDIATE), so that
+    what was checked (the point active, the key unused) still holds when the rows go in, and so that
+    it waits its turn there (one that read first and then wrote would fail at once when another
+    writer got in between: "database is locked"). The key is not looked up first: it is inserted with
+    the answer, and its unique constraint turns a resend (or a racing twin) into a conflict, answered
+    with the stored first answer. Photos are the exception: decoding them is slow and must not hold
+    the lock, so a submission with photos looks for its key and is checked before, in a reading
+    transaction, and checked again in the writing one.
     """
     key = (sub.key or "").strip()
     if not KEY_RE.match(key):
         raise Invalid({"idempotency_key": "缺少或无效的提交编号（Idempotency-Key，8–80 位字母数字）"})
     data = canonical(sub)
     digest = body_hash(sub, data)
+    cleaned_photos = []
     if sub.uploads:
         replay = _replay(key, digest)
         if replay is not None:
             return replay
-    try:
-        clean = validate(sub, data)
-        cleaned_photos = _clean_photos(sub.uploads) if clean["kind"] == "report" else []
-    except Invalid:
-        # A resend of a stored submission gets its first answer, even if the form would be refused
-        # now (its point deactivated since, say); a different content under a used key is a 409.
-        replay = _replay(key, digest)
-        if replay is not None:
-            return replay
-        raise
-    db.session.commit()  # end of reading: nothing of it is needed as ORM state below
-    prepared = _prepare(sub, clean)
+        checked = _checked(sub, key, digest, data)
+        if isinstance(checked, Outcome):
+            return checked
+        cleaned_photos = _clean_photos(sub.uploads) if checked["kind"] == "report" else []
+        db.session.commit()  # end of reading: the photos are ready, the write lock is not held yet
     store = photo_lib.storage() if cleaned_photos else None
     for attempt in range(4):
         saved_keys: list[str] = []
         try:
-            outcome = _store(key, digest, clean, prepared, cleaned_photos, store, saved_keys)
+            connection = _write_transaction()
+            checked = _checked(sub, key, digest, data)
+            if isinstance(checked, Outcome):
+                db.session.rollback()
+                return checked
+            outcome = _store(connection, key, digest, checked, _prepare(sub, checked), cleaned_photos, store,
+                             saved_keys)
             db.session.commit()
             return outcome
         except (IntegrityError, OperationalError):
@@ -543,6 +545,26 @@ def submit(sub: Submission) -> Outcome:
                 store.delete(stored)
             raise
     raise AssertionError("unreachable")
+
+
+def _write_transaction():
+    """The session's connection in a new transaction that holds the write lock from its BEGIN."""
+    if db.session().in_transaction():
+        db.session.commit()  # whatever the request read before: the lock must be asked for at BEGIN
+    return db.session.connection(execution_options=BEGIN_IMMEDIATE)
+
+
+def _checked(sub: Submission, key: str, digest: str, data: dict) -> dict | Outcome:
+    """The validated submission; or, when the form is refused but its key stored this very content
+    before, the first answer (a resend is answered as the first time even if the form would be
+    refused now, its point deactivated since, say); a different content under a used key is a 409."""
+    try:
+        return validate(sub, data)
+    except Invalid:
+        replay = _replay(key, digest)
+        if replay is not None:
+            return replay
+        raise
 
 
 def _prepare(sub: Submission, clean: dict) -> dict:
@@ -572,19 +594,18 @@ def _prepare(sub: Submission, clean: dict) -> dict:
     return {"row": row, "case": case}
 
 
-def _store(key, digest, clean, prepared, cleaned_photos, store, saved_keys) -> Outcome:
-    """The writing transaction: photo files first, then BEGIN IMMEDIATE and one statement per row."""
-    from jiandu.cases.service import open_case
+def _store(connection, key, digest, clean, prepared, cleaned_photos, store, saved_keys) -> Outcome:
+    """The writing: photo files first, then one statement per row, plain Core on the write transaction."""
+    from jiandu.cases.service import insert_case
 
     token = new_tracking_token() if prepared["case"] else None
     row = {**prepared["row"], "created_at": utcnow(), "tracking_digest": token_digest(token) if token else None}
     photo_keys = [store.save(photo.data, ".jpg") for photo in cleaned_photos]
     saved_keys.extend(photo_keys)
 
-    connection = db.session.connection(execution_options=BEGIN_IMMEDIATE)  # the write lock, taken up front
-    case = open_case(**prepared["case"]) if prepared["case"] else None
-    row["case_id"] = case.id if case else None
-    report_id = connection.execute(_REPORT_INSERT, row).inserted_primary_key[0]  # plain Core from here
+    case = insert_case(connection, **prepared["case"])[0] if prepared["case"] else None
+    row["case_id"] = case["id"] if case else None
+    report_id = connection.execute(_REPORT_INSERT, row).inserted_primary_key[0]
     if cleaned_photos:
         connection.execute(insert(Photo.__table__), [
             {"report_id": report_id, "storage_key": stored, "content_type": photo.content_type,
@@ -594,9 +615,9 @@ def _store(key, digest, clean, prepared, cleaned_photos, store, saved_keys) -> O
     body = {
         "report_id": report_id,
         "kind": clean["kind"],
-        "case_id": case.id if case else None,
-        "case_number": case.number if case else None,
-        "state": case.state if case else None,
+        "case_id": case["id"] if case else None,
+        "case_number": case["number"] if case else None,
+        "state": case["state"] if case else None,
         "tracking_token": token,
         "tracking_code": format_tracking(token) if token else None,
         "tracking_url": f"/t/{token}" if token else None,
