@@ -42,3 +42,32 @@ def test_upgrade_from_empty_matches_models():
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
+
+
+def _predicates(indexes) -> dict:
+    """{index name: its WHERE, normalised} of the partial ones (the comparison above does not look)."""
+    found = {}
+    for index in indexes:
+        for option, value in index.items():
+            if option.endswith("_where") and value is not None:
+                found[index["name"]] = " ".join(str(value).replace('"', "").strip("()").lower().split())
+    return found
+
+
+def test_partial_indexes_are_partial_after_upgrade():
+    from sqlalchemy import inspect
+
+    expected = {}
+    for table in db.metadata.tables.values():
+        expected.update(_predicates({"name": index.name, **index.dialect_kwargs} for index in table.indexes))
+    assert expected, "the models declare partial indexes"
+    app = create_app(test_config(database_url=_empty_database_url()))
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        inspector = inspect(db.engine)
+        found = {}
+        for table in {name.split(".")[-1] for name in db.metadata.tables}:
+            found.update(_predicates({"name": index["name"], **index.get("dialect_options", {})}
+                                     for index in inspector.get_indexes(table)))
+        db.engine.dispose()
+    assert {name: found.get(name) for name in expected} == expected

@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jiandu.extensions import db
+from jiandu.indexes import only_where_set
 from jiandu.workdays import WorkdayAdjustment  # noqa: F401  (its table is created with ours)
 from jiandu.timeutil import utcnow
 
@@ -88,9 +89,10 @@ class Case(db.Model):
     __table_args__ = (
         Index("ix_cases_jurisdiction_state", "jurisdiction_id", "state", "created_at"),
         Index("ix_cases_department_state", "department_id", "state"),
-        Index("ix_cases_state_due", "state", "due_at"),
+        # Partial: a new case has no deadline yet, so taking a report writes neither of these two.
+        Index("ix_cases_state_due", "state", "due_at", **only_where_set("due_at")),
         Index("ix_cases_point", "point_id"),
-        Index("ix_cases_warning_warn", "warning", "warn_at"),
+        Index("ix_cases_warning_warn", "warning", "warn_at", **only_where_set("warn_at")),
         Index("ix_cases_category_created", "category", "created_at"),
         # The ledger's usual question (a place, a category, a period) answered from the index alone,
         # state and restriction included, so the per-state counts never touch the table.
@@ -122,7 +124,7 @@ class CaseEvent(db.Model):
 
     __tablename__ = "case_events"
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))  # indexed by the unique constraint below
     seq: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(24))
     from_state: Mapped[str | None] = mapped_column(String(16))
@@ -168,7 +170,7 @@ class CaseWarning(db.Model):
 
     __tablename__ = "case_warnings"
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))  # indexed by the unique constraint below
     deadline_seq: Mapped[int] = mapped_column(Integer)
     level: Mapped[str] = mapped_column(String(12))  # yellow | red | reminder | escalation | park_review
     due_at: Mapped[datetime | None] = mapped_column(DateTime)

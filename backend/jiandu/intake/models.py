@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jiandu.extensions import db
+from jiandu.indexes import only_where_set
 from jiandu.timeutil import utcnow
 
 KINDS = ("rating", "report")
@@ -53,7 +54,7 @@ class Report(db.Model):
     # Copied from the point when the report came in: the scope of the report never moves with the point.
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))  # partial index below
     kind: Mapped[str] = mapped_column(String(8))
     rating: Mapped[int | None] = mapped_column(Integer)
     reasons: Mapped[str | None] = mapped_column(Text)  # JSON list of RatingReason codes
@@ -83,6 +84,7 @@ class Report(db.Model):
     __table_args__ = (
         Index("ix_reports_jurisdiction_created", "jurisdiction_id", "created_at"),
         Index("ix_reports_point_created", "point_id", "created_at"),
+        Index("ix_reports_project_id", "project_id", **only_where_set("project_id")),  # most come from windows
     )
 
     @property
