@@ -5,11 +5,9 @@ import importlib
 from pathlib import Path
 
 from flask import Flask, request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from jiandu import sqlite_wal
+from jiandu import sqlite  # noqa: F401  (its listeners set up every SQLite connection and transaction)
 from jiandu.config import ROOT, Config
 
 # Each capability is a package with an optional api.py exposing `blp` (a flask-smorest Blueprint)
@@ -91,36 +89,3 @@ def _register_request_hooks(app: Flask) -> None:
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record):
-    """SQLite: WAL (checkpointed in the background, see sqlite_wal), foreign keys, a busy timeout; and let
-    SQLAlchemy, not pysqlite, begin transactions."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA wal_autocheckpoint={sqlite_wal.SAFETY_PAGES}")
-        cursor.close()
-        path = sqlite_wal.database_file(dbapi_connection)
-        if path:
-            sqlite_wal.keep_checkpointed(path)
-
-
-# A transaction that is there to write says so when it starts, so that on SQLite it takes the write
-# lock at BEGIN (IMMEDIATE) and waits its turn there. A transaction that starts DEFERRED, reads, and
-# then writes fails at once ("database is locked") when another writer committed in between, and its
-# busy waits come in coarse sleeps. Use: `db.session.connection(execution_options=BEGIN_IMMEDIATE)` as
-# the first thing of the transaction; other databases ignore the option.
-BEGIN_IMMEDIATE = {"sqlite_begin": "IMMEDIATE"}
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection):
-    if connection.dialect.name == "sqlite":
-        mode = connection.get_execution_options().get("sqlite_begin")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")

@@ -26,13 +26,13 @@ from PIL import Image
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jiandu import BEGIN_IMMEDIATE
 from jiandu.errors import ApiError, Invalid, NotFound
 from jiandu.extensions import db
 from jiandu.fieldwork.models import FieldPhoto
 from jiandu.intake import photos as photo_lib
 from jiandu.intake.service import KEY_RE
 from jiandu.org.models import User
+from jiandu.sqlite import BEGIN_IMMEDIATE
 from jiandu.timeutil import utcnow
 
 RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")

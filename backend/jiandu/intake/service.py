@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 
-from jiandu import BEGIN_IMMEDIATE, audit
+from jiandu import audit
 from jiandu.cases.models import CaseEvent
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound
 from jiandu.extensions import db
@@ -33,6 +33,7 @@ from jiandu.intake.models import (
 from jiandu.org.models import Point, Unit, User
 from jiandu.org.scope import get_visible, visible
 from jiandu.security import decrypt_contact, encrypt_contact, normalise_code, token_digest
+from jiandu.sqlite import BEGIN_IMMEDIATE
 from jiandu.timeutil import iso_utc, utcnow
 
 MAX_REPORT_TEXT = 1000
