@@ -109,7 +109,6 @@ def app_without_redis(app):
     finally:
         # The limiter is one object: give it back to the session's app and its real Redis.
         limiter.init_app(app)
-        limiter._storage_dead = False
 
 
 def test_no_report_is_lost_when_redis_is_down(app_without_redis):
@@ -178,14 +177,25 @@ def test_limits_survive_redis_forgetting_its_scripts(submit, window, tight):
     assert submit(window, headers=device, kind="rating", rating=1).status_code == 429
 
 
-def test_a_reservation_given_back_after_its_window_ended_leaves_no_counter(app):
-    from jiandu.extensions import RedisBatchStorage
+def test_a_count_given_back_after_its_window_ended_leaves_no_counter(app):
+    from jiandu.intake.limits import _redis_counts
 
-    storage = limiter.storage
-    assert isinstance(storage, RedisBatchStorage)
-    name = f"test-release-{key()}"
+    storage, name = limiter.storage, f"test-give-back-{key()}"
     with app.test_request_context("/"):
-        assert storage.prefetch([(name, 60, 1)], [])
-        storage.get_connection().delete(storage.prefixed_key(name))  # the window ends meanwhile
-        storage.flush()
+        counts = _redis_counts()
+        counts.give_back([name])  # its window ended before the request did: the key is gone
     assert storage.get_connection().exists(storage.prefixed_key(name)) == 0
+
+
+def test_limits_count_in_memory_while_redis_is_away(app_without_redis):
+    from jiandu.extensions import db as database
+
+    app_without_redis.config["INTAKE_DEVICE_LIMIT"] = "2 per minute"
+    client = app_without_redis.test_client()
+    client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_HOST": "localhost"})
+    with app_without_redis.app_context():
+        code = database.session.scalar(select(Point.code).where(Point.type == "window"))
+    device = {"X-Jiandu-Device": "device-iiiiiiiiiiiiiiii"}
+    statuses = [client.post("/api/v1/reports", headers={**device, "Idempotency-Key": key()},
+                            json={"point_code": code, "kind": "rating", "rating": 1}).status_code for _ in range(3)]
+    assert statuses == [201, 201, 429]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Response, current_app, request
-from flask_limiter.errors import RateLimitExceeded
 from flask_smorest import Blueprint
 
 from jiandu.errors import NotFound, error_body
@@ -24,9 +23,9 @@ blp = Blueprint("intake", __name__, url_prefix="/api/v1",
                 description="Citizen reports and ratings (码上监督), tracking, and the inspectors' view")
 
 
-@blp.errorhandler(RateLimitExceeded)
+@blp.errorhandler(limits.Limited)
 def _too_many(error):
-    seconds = limits.retry_after_seconds()
+    seconds = error.retry_after
     body = error_body(429, "rate_limited", f"提交过于频繁，请在 {limits.wait_text(seconds)}后再试",
                       extra={"retry_after": seconds})
     response = current_app.json.response(body)
@@ -56,10 +55,7 @@ def rating_reasons():
 
 
 @blp.route("/reports", methods=["POST"])
-@limits.in_one_round_trip
-@limits.per_address
-@limits.per_point
-@limits.per_device
+@limits.submission_limited
 @blp.doc(requestBody={"required": True, "content": {
     "application/json": {"schema": ReportIn},
     "multipart/form-data": {"schema": ReportIn}}},
@@ -84,8 +80,7 @@ def create_report():
 
 
 @blp.route("/track/<token>", methods=["GET"])
-@limits.tracking_in_one_round_trip
-@limits.tracking_limit
+@limits.tracking_limited
 @blp.response(200, TimelineSchema)
 def track(token):
     """The public-safe timeline of a report's case: states and public replies, nothing internal."""
@@ -96,8 +91,7 @@ def track(token):
 
 
 @blp.route("/track/<token>/feedback", methods=["POST"])
-@limits.tracking_in_one_round_trip
-@limits.tracking_limit
+@limits.tracking_limited
 @blp.arguments(FeedbackIn)
 @blp.response(200, TimelineSchema)
 def track_feedback(data, token):

@@ -2,47 +2,64 @@
 
 Device and point limits count only submissions that created something (a replay of an
 idempotency key or a refused form costs nothing); the address limit counts every attempt, so
-that nobody can make the server decode photos without end. The counters are shared by the
-landing page's form and the API. Limits come from the configuration, so a deployment (or the
-benchmark) can change them without code.
+that nobody can make the server decode photos without end. Tracking pages are limited per
+address. The counters are shared by the landing page's form and the API; limits come from the
+configuration (`limits` syntax: "10 per minute"), so a deployment or the benchmark can change them.
 
-Flask-Limiter checks them; `in_one_round_trip` (the outermost decorator of a submission view) first
-takes all their counters in one Redis pipeline, which Flask-Limiter's checks and deductions then
-use: one round trip for a submission that is stored, instead of one or two per limit (see
-`extensions.RedisBatchStorage`: device and point are reserved up front and given back, in a second
-round trip, when the submission turns out not to count).
+They sit on the hot path of the front door, so they cost one Redis round trip per submission: one
+Lua script takes every counter of a request (fixed windows, kept in the Redis and under the key
+prefix of the app's Flask-Limiter, so `limiter.reset()` clears them too), and a second one gives
+device and point back when the submission turns out not to count. The limits are parsed and keyed
+by `limits`, the library under Flask-Limiter; Flask-Limiter's own decorators, which guard the
+other throttles of the app (login, invitations, push), cost several times the submission itself
+in per-request bookkeeping here (see bench/landing.py).
+
+When Redis does not answer, the counters live in this process's memory for a few seconds (as
+Flask-Limiter's in-memory fallback does): a report is never refused or lost for want of Redis.
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
-from functools import wraps
+import weakref
+from dataclasses import dataclass
+from functools import lru_cache, wraps
+from typing import Callable
 
 from flask import current_app, request
-from limits.strategies import FixedWindowRateLimiter
+from limits import parse_many
+from limits.storage import MemoryStorage, RedisStorage
 
-from jiandu.extensions import RedisBatchStorage, limiter
+from jiandu.extensions import limiter
 from jiandu.ratelimit import client_key, device_key
 from jiandu.security import normalise_code
 
-# Each item of a limit costs Redis round trips on every submission (two for the counted-on-success
-# ones: a test before, a hit after), so there are few items. Addresses are loose: mobile carriers put
-# many phones behind one address.
+log = logging.getLogger(__name__)
+
 DEFAULTS = {
     "INTAKE_DEVICE_LIMIT": "10 per minute",
     "INTAKE_POINT_LIMIT": "60 per minute",
+    # Loose: mobile carriers put many phones behind one address.
     "INTAKE_ADDRESS_LIMIT": "120 per minute",
     "INTAKE_TRACK_LIMIT": "60 per minute",
 }
 DEVICE_HEADER = "X-Jiandu-Device"
 DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 REPLAY_HEADER = "Idempotent-Replayed"
+REDIS_BACKOFF_SECONDS = 5
 
 
-def _config(name: str):
-    return lambda: current_app.config.get(name, DEFAULTS[name])
+class Limited(Exception):
+    """A limit refused this request; `retry_after`: seconds until its window ends."""
 
+    def __init__(self, retry_after: int):
+        super().__init__(f"rate limited for {retry_after} s")
+        self.retry_after = retry_after
+
+
+# --- who is counted ----------------------------------------------------------------------------
 
 def intake_device_key() -> str:
     """The landing script sends its device id in a header (it talks to the API without cookies)."""
@@ -64,89 +81,193 @@ def intake_address_key() -> str:
     return f"addr:{client_key()}"
 
 
+@dataclass(frozen=True)
+class Counter:
+    scope: str
+    setting: str  # the configuration key of its limit
+    who: Callable[[], str]
+    only_when_created: bool  # given back when the request created nothing
+
+
+DEVICE = Counter("intake-device", "INTAKE_DEVICE_LIMIT", intake_device_key, True)
+POINT = Counter("intake-point", "INTAKE_POINT_LIMIT", intake_point_key, True)
+ADDRESS = Counter("intake-address", "INTAKE_ADDRESS_LIMIT", intake_address_key, False)
+TRACKING = Counter("intake-track", "INTAKE_TRACK_LIMIT", intake_address_key, False)
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> tuple:
+    return tuple(parse_many(text))
+
+
+@dataclass(frozen=True)
+class _Take:
+    key: str
+    expiry: int
+    limit: int
+    give_back_unless_created: bool
+
+
+def _takes(counters: tuple[Counter, ...]) -> list[_Take]:
+    config = current_app.config
+    prefix = config.get("RATELIMIT_KEY_PREFIX", "")
+    takes = []
+    for counter in counters:
+        who = counter.who()
+        for item in _parsed(config.get(counter.setting, DEFAULTS[counter.setting])):
+            key = item.key_for(*([prefix, counter.scope, who] if prefix else [counter.scope, who]))
+            takes.append(_Take(key, item.get_expiry(), item.amount, counter.only_when_created))
+    return takes
+
+
+# --- where the counts are kept ------------------------------------------------------------------
+
+# Increment each key by one (a new one gets its window's expiry: ARGV, in turn), answering each
+# one's count and seconds to live.
+SCRIPT_TAKE = """
+local answers = {}
+for i, key in ipairs(KEYS) do
+    local current = redis.call("incr", key)
+    if current == 1 then
+        redis.call("expire", key, ARGV[i])
+    end
+    answers[2 * i - 1] = current
+    answers[2 * i] = redis.call("ttl", key)
+end
+return answers
+"""
+# Give one back to each key, only while its window lasts: a key gone with its window stays gone.
+SCRIPT_GIVE_BACK = """
+for _, key in ipairs(KEYS) do
+    if redis.call("exists", key) == 1 then
+        redis.call("decr", key)
+    end
+end
+return 0
+"""
+
+
+class _RedisCounts:
+    """The counts in the Redis of the app's limiter (its connection pool, its key prefix)."""
+
+    def __init__(self, storage: RedisStorage):
+        self.storage = storage
+        connection = storage.get_connection()
+        # Scripts go by their SHA; redis-py sends one whole only when Redis does not know it (a restart).
+        self.take_script = connection.register_script(SCRIPT_TAKE)
+        self.give_back_script = connection.register_script(SCRIPT_GIVE_BACK)
+        self.down_until = 0.0
+
+    def usable(self) -> bool:
+        return time.monotonic() >= self.down_until
+
+    def take(self, takes: list[_Take]) -> list[tuple[int, int]]:
+        answers = self.take_script(keys=[self.storage.prefixed_key(t.key) for t in takes],
+                                   args=[t.expiry for t in takes])
+        return [(int(answers[i]), int(answers[i + 1])) for i in range(0, len(answers), 2)]
+
+    def give_back(self, keys: list[str]) -> None:
+        self.give_back_script(keys=[self.storage.prefixed_key(key) for key in keys])
+
+    def failed(self, error: Exception) -> None:
+        self.down_until = time.monotonic() + REDIS_BACKOFF_SECONDS
+        log.warning("intake limits: Redis unreachable, counting in memory for %s s (%s)",
+                    REDIS_BACKOFF_SECONDS, error)
+
+
+class _MemoryCounts:
+    """This process's counts, while Redis does not answer."""
+
+    def __init__(self):
+        self.storage = MemoryStorage()
+
+    def take(self, takes: list[_Take]) -> list[tuple[int, int]]:
+        answers = []
+        for take in takes:
+            count = self.storage.incr(take.key, take.expiry)
+            answers.append((count, max(0, math.ceil(self.storage.get_expiry(take.key) - time.time()))))
+        return answers
+
+    def give_back(self, keys: list[str]) -> None:
+        for key in keys:
+            if self.storage.get(key) > 0:
+                self.storage.decr(key)
+
+
+_in_redis: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # limiter storage -> _RedisCounts
+_in_memory = _MemoryCounts()
+
+
+def _redis_counts() -> _RedisCounts | None:
+    storage = limiter.storage if limiter.initialized else None
+    if not isinstance(storage, RedisStorage):
+        return None
+    counts = _in_redis.get(storage)
+    if counts is None:
+        try:
+            counts = _in_redis[storage] = _RedisCounts(storage)
+        except storage.base_exceptions as error:
+            log.warning("intake limits: Redis unreachable (%s)", error)
+            return None
+    return counts if counts.usable() else None
+
+
+def _take(takes: list[_Take]) -> tuple[list[tuple[int, int]], object]:
+    """Every counter of the request at once: their (count, seconds left), and where they are kept."""
+    counts = _redis_counts()
+    if counts is not None:
+        try:
+            return counts.take(takes), counts
+        except counts.storage.base_exceptions as error:
+            counts.failed(error)
+    return _in_memory.take(takes), _in_memory
+
+
+def _give_back(where, keys: list[str]) -> None:
+    if not keys:
+        return
+    try:
+        where.give_back(keys)
+    except Exception as error:  # Redis gone in between: the count stays, the window ends it
+        log.warning("intake limits: could not give back %s (%s)", keys, error)
+
+
+# --- the decorators of the views ----------------------------------------------------------------
+
 def _created(response) -> bool:
-    """Count a submission when it made something new (a PRG redirect or a 201), not a replay."""
+    """A submission counts when it made something new (a PRG redirect or a 201), not a replay."""
     if response.headers.get(REPLAY_HEADER):
         return False
     return response.status_code in (201, 303)
 
 
-def _is_read() -> bool:
-    return request.method in ("GET", "HEAD", "OPTIONS")
-
-
-per_device = limiter.shared_limit(_config("INTAKE_DEVICE_LIMIT"), scope="intake-device",
-                                  key_func=intake_device_key, deduct_when=_created, exempt_when=_is_read)
-per_point = limiter.shared_limit(_config("INTAKE_POINT_LIMIT"), scope="intake-point",
-                                 key_func=intake_point_key, deduct_when=_created, exempt_when=_is_read)
-per_address = limiter.shared_limit(_config("INTAKE_ADDRESS_LIMIT"), scope="intake-address",
-                                   key_func=intake_address_key, exempt_when=_is_read)
-tracking_limit = limiter.shared_limit(_config("INTAKE_TRACK_LIMIT"), scope="intake-track",
-                                      key_func=intake_address_key)
-
-
-SUBMISSION_LIMITS = (per_address, per_point, per_device)
-_PARSED: dict = {}  # (limit group, its limit string) -> its parsed limits: the string comes from the config
-
-
-def _runtime_limits(group) -> list:
-    provider = group.limit_provider
-    text = provider() if callable(provider) else provider
-    found = _PARSED.get((id(group), text))
-    if found is None:
-        found = _PARSED[(id(group), text)] = list(group)
-    return found
-
-
-def _prefetch(groups) -> None:
-    """The counters Flask-Limiter is about to check for this request, in one round trip: the keys are
-    made as it makes them (a key made differently is simply not found, and asked for as usual)."""
-    if not (limiter.enabled and limiter.initialized) or getattr(limiter, "_storage_dead", False):
-        return
-    storage = limiter.storage
-    if not isinstance(storage, RedisBatchStorage) or not isinstance(limiter.limiter, FixedWindowRateLimiter):
-        return
-    endpoint, prefix = limiter.identify_request(), getattr(limiter, "_key_prefix", "")
-    reservations, increments = [], []
-    for group in groups:
-        for lim in _runtime_limits(group):
-            if lim.is_exempt or lim.method_exempt:
-                continue
-            args = [lim.key_func(), lim.scope_for(endpoint, request.method)]
-            if not all(args):
-                continue
-            key = lim.limit.key_for(*([prefix, *args] if prefix else args))
-            # A limit that counts only some requests is tested before the view and counted after it.
-            (reservations if lim.deduct_when else increments).append(
-                (key, lim.limit.get_expiry(), lim.deduction_amount))
-    storage.prefetch(reservations, increments)
-
-
-def _in_one_round_trip(*groups):
+def _limited(*counters: Counter):
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            _prefetch(groups)
-            return view(*args, **kwargs)
+            if not current_app.config.get("RATELIMIT_ENABLED", True):
+                return view(*args, **kwargs)
+            takes = _takes(counters)
+            answers, where = _take(takes)
+            conditional = [t.key for t in takes if t.give_back_unless_created]
+            exceeded = [seconds for take, (count, seconds) in zip(takes, answers) if count > take.limit]
+            if exceeded:
+                _give_back(where, conditional)
+                raise Limited(max(1, max(exceeded)))
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            except BaseException:
+                _give_back(where, conditional)
+                raise
+            if conditional and not _created(response):
+                _give_back(where, conditional)
+            return response
         return wrapper
     return decorate
 
 
-# Outermost decorators of the views with these limits (above them): all their counters in one round
-# trip, before Flask-Limiter looks at them.
-in_one_round_trip = _in_one_round_trip(*SUBMISSION_LIMITS)
-tracking_in_one_round_trip = _in_one_round_trip(tracking_limit)
-
-
-def retry_after_seconds() -> int:
-    """Seconds until the limit that refused this request lets it through again."""
-    try:
-        current = limiter.current_limit
-        if current is not None:
-            return max(1, int(current.reset_at - time.time()))
-    except Exception:  # the limiter's storage may be gone; a minute is a fair guess
-        pass
-    return 60
+submission_limited = _limited(ADDRESS, POINT, DEVICE)
+tracking_limited = _limited(TRACKING)
 
 
 def wait_text(seconds: int, lang: str = "zh") -> str:

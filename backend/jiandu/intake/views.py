@@ -15,7 +15,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file, url_for
-from flask_limiter.errors import RateLimitExceeded
 
 from jiandu.errors import ApiError, Invalid
 from jiandu.extensions import db
@@ -99,11 +98,11 @@ def _code_lookup(lang: str) -> dict:
             "button": TEXT[lang]["go"]}
 
 
-@bp.errorhandler(RateLimitExceeded)
+@bp.errorhandler(limits.Limited)
 def _too_many(error):
     lang = _lang()
     t = TEXT[lang]
-    seconds = limits.retry_after_seconds()
+    seconds = error.retry_after
     response = _message(429, t["too_many_title"], [t["too_many_body"].format(limits.wait_text(seconds, lang))],
                         lang, back=request.full_path if request.method == "GET" else request.path)
     response.headers["Retry-After"] = str(seconds)
@@ -270,10 +269,7 @@ def _form_values() -> dict:
 
 
 @bp.post("/q/<code>")
-@limits.in_one_round_trip
-@limits.per_address
-@limits.per_point
-@limits.per_device
+@limits.submission_limited
 def submit_form(code):
     """The landing page's forms without JavaScript: store, then redirect to the receipt (PRG)."""
     lang = _lang()
@@ -358,8 +354,7 @@ def _not_found_tracking(lang: str):
 
 
 @bp.get("/t/<token>")
-@limits.tracking_in_one_round_trip
-@limits.tracking_limit
+@limits.tracking_limited
 def tracking(token):
     lang = _lang()
     report = service.report_by_token(token)
@@ -369,8 +364,7 @@ def tracking(token):
 
 
 @bp.post("/t/<token>/feedback")
-@limits.tracking_in_one_round_trip
-@limits.tracking_limit
+@limits.tracking_limited
 def tracking_feedback(token):
     lang = _lang()
     report = service.report_by_token(token)
