@@ -35,7 +35,8 @@ def test_templates_are_listed(as_user):
     response = as_user("admin").get("/api/v1/signs/templates")
     assert response.status_code == 200
     names = {t["name"] for t in response.get_json()}
-    assert {"window-a4", "window-a5-2up", "tent-a6", "sticker-a4-12up", "project-a3", "window-a4-mn"} <= names
+    assert {"window-a4", "window-a5-2up", "tent-a6", "sticker-a4-12up", "sticker-a4-8up", "project-a3",
+            "window-a4-mn"} <= names
     a5 = next(t for t in response.get_json() if t["name"] == "window-a5-2up")
     assert a5["per_page"] == 2 and a5["reading_distance_cm"] >= 50
 

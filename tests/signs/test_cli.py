@@ -8,7 +8,8 @@ from tests.signs.conftest import decode_pages, dpi_for, hall_id, hall_points, pa
 def test_templates_are_listed(app):
     result = app.test_cli_runner().invoke(args=["signs", "templates"])
     assert result.exit_code == 0, result.output
-    for name in ("window-a4", "window-a5-2up", "tent-a6", "sticker-a4-12up", "project-a3", "window-a4-mn"):
+    for name in ("window-a4", "window-a5-2up", "tent-a6", "sticker-a4-12up", "sticker-a4-8up", "project-a3",
+                 "window-a4-mn"):
         assert name in result.output
     assert "reads from about" in result.output
 

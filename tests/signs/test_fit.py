@@ -76,7 +76,8 @@ def _spills(doc) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("name", ["window-a4", "window-a5-2up", "tent-a6", "sticker-a4-12up", "window-a4-mn"])
+@pytest.mark.parametrize("name", ["window-a4", "window-a5-2up", "tent-a6", "sticker-a4-12up", "sticker-a4-8up",
+                                  "window-a4-mn"])
 def test_long_texts_are_laid_out_inside_their_boxes(ctx, name):
     template = catalog.get(name)
     point = next(p for p in hall_points() if p.name_mn)
