@@ -2,6 +2,7 @@
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -62,8 +63,13 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 # --- contact details, encrypted at rest ------------------------------------
 
 def _contact_cipher() -> MultiFernet:
-    keys = [k.strip() for k in current_app.config["CONTACT_KEYS"].split(",") if k.strip()]
-    return MultiFernet([Fernet(k) for k in keys])
+    return _cipher_for(current_app.config["CONTACT_KEYS"])
+
+
+@lru_cache(maxsize=8)
+def _cipher_for(keys: str) -> MultiFernet:
+    """The cipher of a CONTACT_KEYS value ("newest,older,…"), made once per value."""
+    return MultiFernet([Fernet(k.strip()) for k in keys.split(",") if k.strip()])
 
 
 def encrypt_contact(plain: str | None) -> str | None:

@@ -240,7 +240,7 @@ def _open_statements(dialect: str) -> tuple:
             next_id = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
             statement = statement.values(id=next_id, number=bindparam("number_prefix", type_=table.c.number.type)
                                          + func.printf("%07d", next_id))
-        _OPEN_STATEMENTS[dialect] = (statement.returning(*table.c), insert(CaseEvent.__table__),
+        _OPEN_STATEMENTS[dialect] = (statement.returning(table.c.id, table.c.number), insert(CaseEvent.__table__),
                                      update(table).where(table.c.id == bindparam("case_id"))
                                      .values(number=bindparam("number"), updated_at=table.c.updated_at))
         _CASE_COLUMNS[:] = [(prop.key, prop.columns[0]) for prop in Case.__mapper__.column_attrs]
@@ -262,8 +262,12 @@ def insert_case(connection, *, channel: str, summary: str, jurisdiction_id: int,
               "updated_at": now}
     if dialect == "sqlite":
         values["number_prefix"] = f"JD{now:%Y}"
-    row = connection.execute(insert_statement, values).one()._mapping
-    values = {key: row[column] for key, column in _CASE_COLUMNS}
+    result = connection.execute(insert_statement, values)
+    case_id, number = result.one()
+    # Every column as written: ours, the defaults SQLAlchemy filled in, and what the database made.
+    sent = result.last_inserted_params()
+    values = {key: sent.get(column.key) for key, column in _CASE_COLUMNS}
+    values["id"], values["number"] = case_id, number
     if values["number"] is None:
         values["number"] = f"JD{now:%Y}{values['id']:07d}"  # as _number() makes it
         connection.execute(set_number, {"case_id": values["id"], "number": values["number"]})

@@ -155,8 +155,9 @@ def update_category(actor: User, code: str, data: dict) -> ReportCategory:
 # --- points ------------------------------------------------------------------------------------
 
 def point_stamp(code: str) -> tuple[int, bool] | None:
-    """(version, active) of the point behind an exact code: what decides if a cached page is current."""
-    row = db.session.execute(select(Point.version, Point.active).where(Point.code == code)).first()
+    """(version, active) of the point behind an exact code: what decides if a cached page is current
+    (every landing page asks: a column-only read, see _core)."""
+    row = _core(_STAMP_LOOKUP, {"code": code}).first()
     return None if row is None else (row.version, row.active)
 
 
@@ -378,6 +379,7 @@ _POINT_AND_CATEGORY_LOOKUP = _POINT_LOOKUP.add_columns(
     ReportCategory.case_type.label("category_case_type")).outerjoin(ReportCategory, _CATEGORY_JOIN)
 _CATEGORY_LOOKUP = select(ReportCategory.code, ReportCategory.name, ReportCategory.case_type).where(
     ReportCategory.code == bindparam("code"), ReportCategory.active)
+_STAMP_LOOKUP = select(Point.version, Point.active).where(Point.code == bindparam("code"))
 _KEY_LOOKUP = select(IdempotencyKey.body_hash, IdempotencyKey.status, IdempotencyKey.response_enc).where(
     IdempotencyKey.key == bindparam("key"))
 
