@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet
 
 from jiandu import create_app
 from jiandu.extensions import db, limiter
+from jiandu.intake import limits as intake_limits
 
 TMP = Path(tempfile.mkdtemp(prefix="jiandu-tests-"))
 PASSWORD = "jiandu-demo"
@@ -68,10 +69,11 @@ def _transaction(request, app):
         engines[None] = connection
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")
-        try:
-            limiter.reset()
-        except Exception:
-            pass
+        for reset in (limiter.reset, intake_limits.reset):  # every count of the last test forgotten
+            try:
+                reset()
+            except Exception:
+                pass
         try:
             yield
         finally:

@@ -178,13 +178,13 @@ def test_limits_survive_redis_forgetting_its_scripts(submit, window, tight):
 
 
 def test_a_count_given_back_after_its_window_ended_leaves_no_counter(app):
-    from jiandu.intake.limits import _redis_counts
+    from jiandu.intake.limits import _app_counts
 
-    storage, name = limiter.storage, f"test-give-back-{key()}"
+    name = f"test-give-back-{key()}"
     with app.test_request_context("/"):
-        counts = _redis_counts()
+        counts = _app_counts().redis
         counts.give_back([name])  # its window ended before the request did: the key is gone
-    assert storage.get_connection().exists(storage.prefixed_key(name)) == 0
+    assert counts.storage.get_connection().exists(counts.storage.prefixed_key(name)) == 0
 
 
 def test_limits_count_in_memory_while_redis_is_away(app_without_redis):

@@ -7,9 +7,9 @@ address. The counters are shared by the landing page's form and the API; limits 
 configuration (`limits` syntax: "10 per minute"), so a deployment or the benchmark can change them.
 
 They sit on the hot path of the front door, so they cost one Redis round trip per submission: one
-Lua script takes every counter of a request (fixed windows, kept in the Redis and under the key
-prefix of the app's Flask-Limiter, so `limiter.reset()` clears them too), and a second one gives
-device and point back when the submission turns out not to count. The limits are parsed and keyed
+Lua script takes every counter of a request (fixed windows, in the app's rate-limit Redis,
+RATELIMIT_STORAGE_URI, under Flask-Limiter's key prefix), and a second one gives device and point
+back when the submission turns out not to count. The limits are parsed and keyed
 by `limits`, the library under Flask-Limiter; Flask-Limiter's own decorators, which guard the
 other throttles of the app (login, invitations, push), cost several times the submission itself
 in per-request bookkeeping here (see bench/landing.py).
@@ -23,16 +23,14 @@ import logging
 import math
 import re
 import time
-import weakref
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import Callable
 
 from flask import current_app, request
 from limits import parse_many
-from limits.storage import MemoryStorage, RedisStorage
+from limits.storage import MemoryStorage, RedisStorage, storage_from_string
 
-from jiandu.extensions import limiter
 from jiandu.ratelimit import client_key, device_key
 from jiandu.security import normalise_code
 
@@ -49,6 +47,7 @@ DEVICE_HEADER = "X-Jiandu-Device"
 DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 REPLAY_HEADER = "Idempotent-Replayed"
 REDIS_BACKOFF_SECONDS = 5
+EXTENSION = "jiandu.intake.limits"
 
 
 class Limited(Exception):
@@ -148,7 +147,7 @@ return 0
 
 
 class _RedisCounts:
-    """The counts in the Redis of the app's limiter (its connection pool, its key prefix)."""
+    """The counts in a Redis, under the prefix of Flask-Limiter's keys (`limiter.reset()` clears them too)."""
 
     def __init__(self, storage: RedisStorage):
         self.storage = storage
@@ -194,33 +193,46 @@ class _MemoryCounts:
                 self.storage.decr(key)
 
 
-_in_redis: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # limiter storage -> _RedisCounts
-_in_memory = _MemoryCounts()
+class _AppCounts:
+    """Where one app keeps its counts: its limiter's Redis (a pool of our own, so that an app never
+    counts in another's Redis when several share the process, as tests do), and this process's
+    memory for when Redis is away."""
+
+    def __init__(self, app):
+        uri = app.config.get("RATELIMIT_STORAGE_URI") or ""
+        self.redis: _RedisCounts | None = None
+        self.memory = _MemoryCounts()
+        if uri.split(":", 1)[0] in ("redis", "rediss", "redis+unix"):
+            storage = storage_from_string(uri, **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}))
+            self.redis = _RedisCounts(storage)
+
+    def reset(self) -> None:
+        self.memory = _MemoryCounts()
+        if self.redis is not None:
+            self.redis.storage.reset()  # every key under its prefix: Flask-Limiter's counts go too
 
 
-def _redis_counts() -> _RedisCounts | None:
-    storage = limiter.storage if limiter.initialized else None
-    if not isinstance(storage, RedisStorage):
-        return None
-    counts = _in_redis.get(storage)
+def _app_counts() -> _AppCounts:
+    counts = current_app.extensions.get(EXTENSION)
     if counts is None:
-        try:
-            counts = _in_redis[storage] = _RedisCounts(storage)
-        except storage.base_exceptions as error:
-            log.warning("intake limits: Redis unreachable (%s)", error)
-            return None
-    return counts if counts.usable() else None
+        counts = current_app.extensions[EXTENSION] = _AppCounts(current_app)
+    return counts
+
+
+def reset() -> None:
+    """Forget every count of this app's limits (tests; or an administrator after an incident)."""
+    _app_counts().reset()
 
 
 def _take(takes: list[_Take]) -> tuple[list[tuple[int, int]], object]:
     """Every counter of the request at once: their (count, seconds left), and where they are kept."""
-    counts = _redis_counts()
-    if counts is not None:
+    counts = _app_counts()
+    if counts.redis is not None and counts.redis.usable():
         try:
-            return counts.take(takes), counts
-        except counts.storage.base_exceptions as error:
-            counts.failed(error)
-    return _in_memory.take(takes), _in_memory
+            return counts.redis.take(takes), counts.redis
+        except counts.redis.storage.base_exceptions as error:
+            counts.redis.failed(error)
+    return counts.memory.take(takes), counts.memory
 
 
 def _give_back(where, keys: list[str]) -> None:
