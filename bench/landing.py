@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT / "bench" / "apps"))
 
 from bench_server import GUNICORN_ARGS, free_port, start_gunicorn, stop  # noqa: E402
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-GET_REQUESTS = int(os.environ.get("BENCH_GET_REQUESTS", "600"))
-POST_REQUESTS = int(os.environ.get("BENCH_POST_REQUESTS", "300"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+GET_REQUESTS = int(os.environ.get("BENCH_GET_REQUESTS", "2000"))
+POST_REQUESTS = int(os.environ.get("BENCH_POST_REQUESTS", "1000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
