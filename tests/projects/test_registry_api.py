@@ -79,6 +79,21 @@ def test_update_with_version_and_departments(as_user, make_project):
     assert_error(admin.patch(f"/api/v1/projects/{project.id}", json={"stage": "land_planning", "version": 1}), 409)
 
 
+def test_a_project_reads_as_it_is_written_and_its_version_serves_the_next_edit(as_user, make_project):
+    project = make_project()
+    admin = as_user("admin")
+    read = admin.get(f"/api/v1/projects/{project.id}")
+    assert read.status_code == 200
+    edited = admin.patch(f"/api/v1/projects/{project.id}", json={"stage": "completion", **{
+        "version": read.get_json()["version"]}})
+    assert edited.status_code == 200, edited.get_json()
+    again = admin.get(f"/api/v1/projects/{project.id}").get_json()
+    assert again == edited.get_json() and set(again) == set(read.get_json())
+    listed = admin.get("/api/v1/projects", query_string={"per_page": 100}).get_json()["items"]
+    assert {"id": project.id, "version": again["version"]}.items() <= next(
+        p for p in listed if p["id"] == project.id).items()
+
+
 def _xlsx(rows) -> bytes:
     book = Workbook()
     sheet = book.active

@@ -10,11 +10,11 @@ from jiandu.org import importer, service
 from jiandu.org.auth import (
     csrf_token, current_user, end_session, login_required, revoke_other_sessions, start_session,
 )
-from jiandu.org.models import ApiToken, Jurisdiction, Point, Project, Unit, User
+from jiandu.org.models import ApiToken, Jurisdiction, Point, Unit, User
 from jiandu.org.schemas import (
     HallPage, ImportResultSchema, JurisdictionArgs, JurisdictionPage, JurisdictionSchema,
     JurisdictionUpdateSchema, LoginSchema, MeSchema, NewTokenSchema, PageArgs, PasswordChangeSchema,
-    PointArgs, PointPage, PointSchema, PointUpdateSchema, ProjectPage, ProjectSchema, TokenList, TokenRequestSchema,
+    PointArgs, PointPage, PointSchema, PointUpdateSchema, TokenList, TokenRequestSchema,
     UnitArgs, UnitPage, UnitSchema, UnitUpdateSchema, UserArgs, UserPage, UserSchema, UserUpdateSchema,
 )
 from jiandu.org.scope import get_visible, visible
@@ -334,21 +334,3 @@ class UserById(MethodView):
         user = service.update_user(current_user(), user_id, data)
         _commit()
         return user
-
-
-# --- projects (the registry itself grows in the projects capability) -------------------------
-
-@blp.route("/projects", methods=["GET"])
-@login_required
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, ProjectPage)
-def list_projects(args):
-    stmt = visible(current_user(), Project).order_by(Project.id)
-    return paginate(stmt, args["page"], args["per_page"])
-
-
-@blp.route("/projects/<int:project_id>", methods=["GET"])
-@login_required
-@blp.response(200, ProjectSchema)
-def get_project(project_id):
-    return get_visible(current_user(), Project, project_id, "项目")

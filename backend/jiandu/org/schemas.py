@@ -195,19 +195,6 @@ class UserArgs(PageArgs):
     q = fields.String(validate=validate.Length(max=64))
 
 
-class ProjectSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    project_code = fields.String()
-    owner_enterprise = fields.String()
-    construction_enterprise = fields.String(allow_none=True)
-    jurisdiction = fields.Nested(Ref)
-    location = fields.String(allow_none=True)
-    stage = fields.String()
-    investment_wan = fields.Integer(allow_none=True)
-    active = fields.Boolean()
-
-
 class ImportResultSchema(Schema):
     created = fields.Integer()
     points = fields.List(fields.Nested(PointSchema))
@@ -218,5 +205,4 @@ UnitPage = page_schema(UnitSchema, "UnitPage")
 HallPage = page_schema(HallSchema, "HallPage")
 PointPage = page_schema(PointSchema, "PointPage")
 UserPage = page_schema(UserSchema, "UserPage")
-ProjectPage = page_schema(ProjectSchema, "ProjectPage")
 TokenList = Schema.from_dict({"items": fields.List(fields.Nested(TokenSchema))}, name="TokenList")

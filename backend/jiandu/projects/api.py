@@ -1,8 +1,4 @@
-"""Routes of the projects capability: thin — parse, call the service, dump.
-
-`GET /api/v1/projects` and `GET /api/v1/projects/<id>` are served by the organisation's API; the
-routes here add the other methods and the richer views (board, timeline) under their own paths.
-"""
+"""Routes of the projects capability: thin — parse, call the service, dump."""
 from __future__ import annotations
 
 from flask import Response, current_app, g, request
@@ -12,11 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from jiandu.errors import ApiError, Invalid
 from jiandu.extensions import db, limiter
 from jiandu.org.auth import current_user, login_required, start_session
-from jiandu.org.models import Point
+from jiandu.org.models import Point, Project
 from jiandu.org.scope import visible
-from jiandu.pagination import MAX_PER_PAGE
+from jiandu.pagination import MAX_PER_PAGE, PageArgs, paginate
 from jiandu.projects import importer, rules, service
 from jiandu.projects.models import PAYER_KIND_LABELS, STAGE_LABELS, Blocker
+from jiandu.projects.schemas import ProjectPage
 from jiandu.security import normalise_code
 from jiandu.workdays import Calendar
 
@@ -53,6 +50,23 @@ def _views():
 
 
 # --- registry ------------------------------------------------------------------------------------
+
+@blp.route("/projects", methods=["GET"])
+@login_required
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, ProjectPage)
+def list_projects(args):
+    """The registry in the asker's scope, oldest first."""
+    return paginate(visible(current_user(), Project).order_by(Project.id), args["page"], args["per_page"])
+
+
+@blp.route("/projects/<int:project_id>", methods=["GET"])
+@login_required
+def get_project(project_id):
+    """One project as POST and PATCH answer it (its version included, for the next PATCH)."""
+    user = current_user()
+    return service.project_view(service.get_project(user, project_id), user)
+
 
 @blp.route("/projects", methods=["POST"])
 @login_required
