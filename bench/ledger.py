@@ -26,21 +26,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "backend"))
+sys.path.insert(0, str(ROOT / "bench" / "apps"))
+
+from bench_city import city_skeleton, make_app  # noqa: E402
 
 N_CASES = int(os.environ.get("BENCH_CASES", "500000"))
 REPEAT = 15
 DEFAULT_PG = "postgresql+psycopg://jiandu:jiandu@127.0.0.1:55432/jiandu_test"
-
-
-def make_app(url: str, tmp: Path):
-    from cryptography.fernet import Fernet
-
-    from jiandu import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True,
-                       "CONTACT_KEYS": Fernet.generate_key().decode(), "JIANDU_INSTANCE": str(tmp),
-                       "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-                       "RATELIMIT_ENABLED": False})
 
 
 def build(app, now: datetime, interval: int) -> dict:
@@ -49,27 +41,12 @@ def build(app, now: datetime, interval: int) -> dict:
 
     from jiandu.cases.models import Case
     from jiandu.extensions import db
-    from jiandu.org.models import Jurisdiction, Unit, User
+    from jiandu.org.models import User
     from jiandu.timeutil import LOCAL
     from jiandu.workdays import Calendar
 
     rng = random.Random(4)
-    db.drop_all()
-    db.create_all()
-    city = Jurisdiction(name="包头市", level="city", path="")
-    db.session.add(city)
-    db.session.flush()
-    city.path = f"/{city.id}/"
-    counties = [Jurisdiction(name=f"区{i}", level="county", parent_id=city.id) for i in range(9)]
-    db.session.add_all(counties)
-    db.session.flush()
-    for county in counties:
-        county.path = f"{city.path}{county.id}/"
-    places = [city, *counties]
-    departments = [Unit(name=f"部门{i}", kind="department", jurisdiction_id=places[i % len(places)].id)
-                   for i in range(60)]
-    db.session.add_all(departments)
-    db.session.flush()
+    city, counties, departments = city_skeleton(counties=9, departments=60, city_departments=True)
     inspector = User(username="inspector", display_name="bench", role="inspector", jurisdiction_id=city.id)
     db.session.add(inspector)
     db.session.commit()

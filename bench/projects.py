@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "backend"))
+sys.path.insert(0, str(ROOT / "bench" / "apps"))
+
+from bench_city import city_skeleton, make_app  # noqa: E402
 
 N_PROJECTS = int(os.environ.get("BENCH_PROJECTS", "20000"))
 N_APPROVALS = int(os.environ.get("BENCH_APPROVALS", "400000"))
@@ -36,17 +39,6 @@ N_PAYMENTS = int(os.environ.get("BENCH_PAYMENTS", "200000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 TODAY = date(2025, 6, 18)  # a Wednesday on the known calendar (no provisional days)
 CHUNK = 50000
-
-
-def make_app(url: str, tmp: Path):
-    from cryptography.fernet import Fernet
-
-    from jiandu import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True,
-                       "CONTACT_KEYS": Fernet.generate_key().decode(), "JIANDU_INSTANCE": str(tmp),
-                       "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-                       "RATELIMIT_ENABLED": False})
 
 
 def moment(day: date, hour: int) -> datetime:
@@ -73,25 +65,12 @@ def build(app) -> None:
     from sqlalchemy import insert
 
     from jiandu.extensions import db
-    from jiandu.org.models import Jurisdiction, Point, Project, Unit
+    from jiandu.org.models import Point, Project
     from jiandu.projects.models import ApprovalItem, Payment, project_departments
     from jiandu.projects.rules import payment_due, yellow_threshold
 
     rng = random.Random(8)
-    db.drop_all()
-    db.create_all()
-    city = Jurisdiction(name="包头市", level="city", path="")
-    db.session.add(city)
-    db.session.flush()
-    city.path = f"/{city.id}/"
-    counties = [Jurisdiction(name=f"县{i}", level="county", parent_id=city.id) for i in range(10)]
-    db.session.add_all(counties)
-    db.session.flush()
-    for county in counties:
-        county.path = f"{city.path}{county.id}/"
-    departments = [Unit(name=f"部门{i}", kind="department", jurisdiction_id=counties[i % 10].id) for i in range(40)]
-    db.session.add_all(departments)
-    db.session.flush()
+    _city, counties, departments = city_skeleton(counties=10, departments=40, city_departments=False)
     jids = [c.id for c in counties]
     dept_ids = [u.id for u in departments]
     now = datetime(2025, 1, 1)
