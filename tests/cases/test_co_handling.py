@@ -1,6 +1,9 @@
 """协办单位: a department co-handling a case sees it (ledger, detail, figures' scope), read only;
 a department that neither leads nor co-handles it still gets 404."""
-from jiandu.cases.models import Case
+import pytest
+from sqlalchemy import select, text
+
+from jiandu.cases.models import Case, case_co_departments
 from jiandu.cases.service import get_case, visible_cases
 from jiandu.extensions import db
 
@@ -61,20 +64,50 @@ def test_co_handler_reads_without_acting_or_reporter_identity(as_user, make_case
     assert other.post(f"/api/v1/cases/{case.id}/actions/sign", json={"version": 1}).status_code == 404
 
 
+def _co_rows(case_id):
+    return db.session.execute(select(case_co_departments.c.department_id)
+                              .where(case_co_departments.c.case_id == case_id)).scalars().all()
+
+
 def test_co_handling_ends_when_the_case_is_returned(as_user, make_case, market, users):
     case = _co_handled(as_user, make_case, market, users)
     move(as_user("handler"), case.id, "return", reason="不属于本部门职责")
     assert as_user("tax-handler").get(f"/api/v1/cases/{case.id}").status_code == 404
     assert case.id not in _ledger_ids(as_user("tax-handler"))
+    assert as_user("inspector").get(f"/api/v1/cases/{case.id}").get_json()["co_department_ids"] == []
+    assert _co_rows(case.id) == []
 
 
-def test_co_handling_matches_whole_ids_only(as_user, make_case, market, users):
-    """"3,17" does not make a co-handler of department 1 or 7."""
-    case = _co_handled(as_user, make_case, market, users)
+def test_each_co_department_once_and_never_the_lead(as_user, make_case, market, users):
+    case = make_case()
+    inspector = as_user("inspector")
+    move(inspector, case.id, "register", case_type="service_request", category="办事效率", severity="normal")
     tax = users["tax-handler"].unit_id
-    db.session.get(Case, case.id).co_department_ids = f"{tax}0,9{tax}"
-    db.session.commit()
+    body = move(inspector, case.id, "assign", department_id=market.id, co_department_ids=[tax, str(tax), market.id])
+    assert body["co_department_ids"] == [tax]
+    assert body["events"][-1]["data"]["co_department_ids"] == [tax]
+    assert _co_rows(case.id) == [tax]
+
+
+def test_reassignment_replaces_the_co_departments(as_user, make_case, market, users):
+    case = _co_handled(as_user, make_case, market, users)
+    move(as_user("handler"), case.id, "return", reason="需会同其他部门")
+    kdl = users["kdl-handler"].unit_id
+    body = move(as_user("inspector"), case.id, "assign", department_id=market.id, co_department_ids=[kdl])
+    assert body["co_department_ids"] == [kdl]
+    assert _co_rows(case.id) == [kdl]
     assert as_user("tax-handler").get(f"/api/v1/cases/{case.id}").status_code == 404
-    db.session.get(Case, case.id).co_department_ids = f"{tax}0,{tax}"
-    db.session.commit()
-    assert as_user("tax-handler").get(f"/api/v1/cases/{case.id}").status_code == 200
+    view = as_user("kdl-handler").get(f"/api/v1/cases/{case.id}").get_json()
+    assert view["id"] == case.id and view["allowed_actions"] == []
+
+
+def test_co_handled_cases_are_found_by_index(app, users):
+    """The co-handler's ledger reaches its cases through case_co_departments' department index,
+    not by reading every case."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the plan checked is SQLite's")
+    statement = visible_cases(users["tax-handler"], select(Case.id))
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = " | ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+    assert "ix_case_co_departments_department" in plan, plan
+    assert "SCAN cases" not in plan, plan

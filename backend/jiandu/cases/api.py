@@ -145,7 +145,7 @@ def case_view(user: User, case: Case) -> dict:
         "resolved": case.resolved, "satisfaction": case.satisfaction,
         "extension_requested_days": case.extension_requested_days,
         "parked_review_at": iso_utc(case.parked_review_at), "merged_into_id": case.merged_into_id,
-        "co_department_ids": [int(x) for x in (case.co_department_ids or "").split(",") if x],
+        "co_department_ids": [u.id for u in case.co_departments],
         "restricted": case.restricted,
     })
     return view

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+                        select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jiandu.extensions import db
@@ -31,6 +32,17 @@ CHANNELS = ("window_code", "hall_code", "website", "project_app", "hotline_12345
             "risk_model", "other")
 CASE_TYPES = ("service_request", "work_style", "lead")  # 服务诉求 | 作风效能 | 问题线索
 WARNING_LEVELS = ("none", "yellow", "red")
+
+
+# 协办单位: the departments that co-handle a case besides the lead one (Case.department_id).
+case_co_departments = Table(
+    "case_co_departments",
+    db.metadata,
+    Column("case_id", ForeignKey("cases.id"), primary_key=True),
+    Column("department_id", ForeignKey("units.id"), primary_key=True),
+    # A co-handler's ledger asks "which cases does my department co-handle": answered from this index alone.
+    Index("ix_case_co_departments_department", "department_id", "case_id"),
+)
 
 
 class Case(db.Model):
@@ -78,12 +90,12 @@ class Case(db.Model):
     extension_requested_days: Mapped[int | None] = mapped_column(Integer)  # pending 延期 request
     parked_review_at: Mapped[datetime | None] = mapped_column(DateTime)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
-    co_department_ids: Mapped[str | None] = mapped_column(String(255))  # "3,7": co-handling departments
 
     point = relationship("Point")
     project = relationship("Project")
     jurisdiction = relationship("Jurisdiction")
     department = relationship("Unit")
+    co_departments = relationship("Unit", secondary=case_co_departments, order_by=case_co_departments.c.department_id)
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.seq")
 
     __table_args__ = (
@@ -109,11 +121,12 @@ Case.__scope_columns__ = {"jurisdiction": "jurisdiction_id", "department": "depa
 
 def _co_handled_cases(scope):
     """A department handler also sees the cases their department co-handles (协办单位,
-    `Case.co_department_ids`, "3,7"): read only, since every move belongs to the lead department."""
+    `case_co_departments`): read only, since every move belongs to the lead department."""
     if scope.role != "handler" or len(scope.department_ids) != 1:
         return None
     (department_id,) = scope.department_ids
-    return ("," + Case.co_department_ids + ",").like(f"%,{int(department_id)},%")
+    co_handled = select(case_co_departments.c.case_id).where(case_co_departments.c.department_id == department_id)
+    return Case.id.in_(co_handled)
 
 
 Case.__scope_extra__ = staticmethod(_co_handled_cases)

@@ -513,12 +513,12 @@ def _do_assign(user, case, fields, now):
                        extra={"state": case.state, "version": case.version})
     department = _department_for(user, fields["department_id"])
     co = [_department_for(user, v, "co_department_ids") for v in (fields.get("co_department_ids") or [])]
-    co = [u for u in co if u.id != department.id]
+    co = list({u.id: u for u in co if u.id != department.id}.values())
 
     def apply():
         calendar = Calendar.load()
         case.department_id = department.id
-        case.co_department_ids = ",".join(str(u.id) for u in co) or None
+        case.co_departments = co
         case.assigned_at = now
         event = _event(case, "assign", "assigned", user, fields, now,
                        data={"department_id": department.id, "department": department.name,
@@ -586,7 +586,7 @@ def _do_return(user, case, fields, now):
                              "department": department.name if department else None})
         case.returns_count = (case.returns_count or 0) + 1
         case.department_id = None
-        case.co_department_ids = None
+        case.co_departments = []
         case.extension_requested_days = None
         _set_deadline(case, None)
         return event
