@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet
 from jiandu import create_app
 from jiandu.extensions import db, limiter
 from jiandu.intake import limits as intake_limits
+from tests.support.openapi_check import DocumentedClient
 
 TMP = Path(tempfile.mkdtemp(prefix="jiandu-tests-"))
 PASSWORD = "jiandu-demo"
@@ -51,6 +52,7 @@ def build_world(app) -> None:
 @pytest.fixture(scope="session")
 def app():
     app = create_app(test_config())
+    app.test_client_class = DocumentedClient  # every answer of the API held against its OpenAPI document
     build_world(app)
     return app
 

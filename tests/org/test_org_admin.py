@@ -48,6 +48,12 @@ def test_admin_creates_a_town_under_a_county(admin):
     assert _fresh(Jurisdiction, town["id"]).parent_id == county.id
 
 
+def test_a_second_city_cannot_be_made(admin):
+    for parent in (None, "x"):
+        response = admin.post("/api/v1/jurisdictions", json={"name": "另一个市", "parent_id": parent})
+        assert response.status_code == 422 and "parent_id" in response.get_json()["error"]["fields"]
+
+
 def test_admin_creates_a_county_under_the_city(admin):
     city = jurisdiction_named("包头市")
     response = admin.post("/api/v1/jurisdictions", json={"name": "测试新区", "parent_id": city.id})

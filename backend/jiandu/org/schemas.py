@@ -2,6 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from jiandu.org.models import POINT_TYPES, ROLES, UNIT_KINDS
 from jiandu.pagination import PageArgs, page_schema
+from jiandu.timeutil import UtcDateTime
 
 NAME = validate.Length(min=1, max=128, error="长度须在 1 到 128 个字之间")
 
@@ -39,9 +40,9 @@ class TokenRequestSchema(LoginSchema):
 class TokenSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-    created_at = fields.DateTime()
-    last_used_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    last_used_at = UtcDateTime(allow_none=True)
+    revoked_at = UtcDateTime(allow_none=True)
 
 
 class NewTokenSchema(TokenSchema):
@@ -58,7 +59,7 @@ class JurisdictionSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     level = fields.String(dump_only=True)
     division_code = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{6,12}$", error="行政区划代码应为 6–12 位数字"))
-    parent_id = fields.Integer(required=True)
+    parent_id = fields.Integer(required=True, allow_none=True)  # none for the city itself
     path = fields.String(dump_only=True)
     active = fields.Boolean(dump_only=True)
 
@@ -176,7 +177,7 @@ class UserSchema(Schema):
     unit = fields.Nested(UnitRef, dump_only=True, allow_none=True)
     project = fields.Nested(Ref, dump_only=True, allow_none=True)
     active = fields.Boolean(dump_only=True)
-    last_login_at = fields.DateTime(dump_only=True, allow_none=True)
+    last_login_at = UtcDateTime(dump_only=True, allow_none=True)
 
 
 class UserUpdateSchema(Schema):

@@ -2,6 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from jiandu.org.models import POINT_TYPES
 from jiandu.pagination import PageArgs, page_schema
+from jiandu.timeutil import UtcDateTime
 
 STATES = ("queued", "running", "done", "failed")
 
@@ -54,9 +55,9 @@ class BatchSchema(Schema):
     pdf_url = fields.String(allow_none=True)
     reprint_of = fields.Integer(allow_none=True)
     created_by = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
-    started_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    started_at = UtcDateTime(allow_none=True)
+    finished_at = UtcDateTime(allow_none=True)
 
 
 BatchPage = page_schema(BatchSchema, "SignBatchPage")
