@@ -54,7 +54,10 @@ def test_an_administrator_prints_a_hall_and_reprints_one_sign(page: Page, live_s
     expect(page.get_by_text(f"符合条件的在用点位 {count} 个，已选 {count} 个")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
+    page.get_by_label("2. 选择模板").select_option("sticker-a4-12up")  # the close-range sticker says so
+    expect(page.get_by_text(re.compile(r"近距离：约 \d+ 厘米内扫码，50 厘米外扫不出"))).to_be_visible()
     page.get_by_label("2. 选择模板").select_option("window-a5-2up")
+    expect(page.get_by_text(re.compile(r"50 厘米外扫不出"))).to_have_count(0)
     page.get_by_role("button", name="生成预览").click()
     preview = page.get_by_alt_text("监督码印制预览")
     expect(preview).to_be_visible(timeout=60_000)
