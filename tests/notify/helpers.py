@@ -50,10 +50,10 @@ def subscribe(api, device, base_url: str, label: str | None = None):
     return api.post("/api/v1/push/subscriptions", json=body, headers={"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/131"})
 
 
-def citizen_report(http, point) -> dict:
+def citizen_report(http, point, lang: str = "zh") -> dict:
     """A citizen's report through the public API: {"report_id", "case_id", "tracking_token", …}."""
     response = http.post("/api/v1/reports", json={"point_code": point.code, "kind": "report", "category": "attitude",
-                                                  "description": "窗口工作人员态度生硬，让我改天再来"},
+                                                  "description": "窗口工作人员态度生硬，让我改天再来", "lang": lang},
                          headers={"Idempotency-Key": uuid.uuid4().hex})
     assert response.status_code == 201, response.get_json()
     return response.get_json()

@@ -192,6 +192,21 @@ def test_who_hears_of_an_assignment_an_answer_and_a_return(as_user):
     assert "不属于本部门职责" in next(iter(returned.values())).body
 
 
+def test_each_recipient_is_told_in_their_own_language(as_user):
+    case = new_case()
+    inspector = as_user("inspector")
+    user("handler").locale = "en"  # the handler reads English; the inspector keeps Chinese
+    db.session.commit()
+    register_and_assign(inspector, case.id, user("handler").unit_id)
+    move(as_user("handler"), case.id, "return", reason="不属于本部门职责")
+    process([e.id for e in events_of(case.id)])
+    assigned = next(iter(notified(events_of(case.id, "case.assigned")[0]).values()))
+    assert assigned.title == "New case assigned" and assigned.body.startswith(f"{case.number}: ")
+    assert "Please acknowledge it by " in assigned.body
+    told = notified(events_of(case.id, "case.returned")[0])[f"u:{user('inspector').id}"]
+    assert told.title == "案件被退回" and "不属于本部门职责" in told.body
+
+
 def test_deadline_warnings_go_to_handlers_and_inspectors_in_scope(as_user):
     from jiandu.cases import jobs as case_jobs
     from jiandu.cases.models import Case
@@ -317,6 +332,13 @@ def test_a_citizen_subscribes_to_their_case_and_hears_of_public_moves(app, as_us
     assert note.report_id == report["report_id"] and note.user_id is None
     assert note.title == "您反映的问题有新进展" and note.body.startswith("已登记")
     assert len(deliveries) == 1
+    english = citizen_report(http, window_of(), lang="en")  # written on the English page: told in English
+    assert http.post(f"/api/v1/track/{english['tracking_token']}/subscribe",
+                     json=push_service.new_device().subscription(push_service.url)).status_code == 201
+    move(inspector, english["case_id"], "register", case_type="work_style", category="服务态度")
+    process([e.id for e in events_of(english["case_id"], "case.progress")])
+    told = next(iter(notified(events_of(english["case_id"], "case.progress")[0]).values()))
+    assert told.title == "There is progress on your report" and told.body.startswith("Registered")
     row = db.session.execute(select(Delivery.id, Notification.id.label("notification_id"), Notification.kind,
                                     Notification.title, Notification.body, Notification.url, Notification.tag,
                                     Notification.created_at, Notification.report_id, PushSubscription.tracking_enc)

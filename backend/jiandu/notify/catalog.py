@@ -1,7 +1,8 @@
 """Who hears of which event, and in what words: one rule per event kind.
 
 A rule reads the event's payload (and the records it names), and returns the messages: one per
-recipient, with a Chinese title, a body and the screen a click opens. Recipients are decided by
+recipient, with a title and a body in the recipient's language (a user's locale, a citizen's report's
+language: Chinese unless English was chosen) and the screen a click opens. Recipients are decided by
 the same scope rule as everything else: an inspector is told of a case only if the case is
 visible to them (`jiandu.cases.service.visible_cases`), so a notification never shows a case to
 someone who could not open it.
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -221,8 +223,8 @@ def inspectors_for(model, record) -> list[User]:
 
 # --- words --------------------------------------------------------------------------------------
 
-def when(value) -> str:
-    """ISO (UTC) or datetime → "5月6日 17:30" in Asia/Shanghai."""
+def when(value, lang: str = "zh") -> str:
+    """ISO (UTC) or datetime → "5月6日 17:30" (en: "6 May 17:30") in Asia/Shanghai."""
     if not value:
         return ""
     moment = datetime.fromisoformat(value.replace("Z", "")) if isinstance(value, str) else value
@@ -231,7 +233,7 @@ def when(value) -> str:
 
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     local = to_local(moment)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{local.day} {local:%b %H:%M}" if lang == "en" else f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def clip(text: str | None, limit: int) -> str:
@@ -239,8 +241,25 @@ def clip(text: str | None, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def to_users(users, title: str, body: str, url: str | None, tag: str | None) -> list[Message]:
-    return [Message(f"u:{u.id}", u.id, None, clip(title, 60), clip(body, 240), url, tag) for u in users]
+# A rule's words: the title and body in one language ("zh" or "en").
+Words = Callable[[str], tuple[str, str]]
+
+
+def language_of(user: User) -> str:
+    return "en" if user.locale == "en" else "zh"
+
+
+def to_users(users, words: Words, url: str | None, tag: str | None) -> list[Message]:
+    """One message per user, in the user's language."""
+    said: dict[str, tuple[str, str]] = {}
+    messages = []
+    for user in users:
+        lang = language_of(user)
+        if lang not in said:
+            said[lang] = words(lang)
+        title, body = said[lang]
+        messages.append(Message(f"u:{user.id}", user.id, None, clip(title, 60), clip(body, 240), url, tag))
+    return messages
 
 
 def case_url(case_id) -> str:
@@ -266,21 +285,34 @@ def _case_assigned(p):
     if case is None:
         return []
     departments = [p.get("department_id")] + list(p.get("co_department_ids") or [])
-    due = when(p.get("due_at") or case.sign_due_at)
-    title = "案件重新交办" if p.get("reopened") else "新转办案件"
-    body = f"{_number(p, case)}：{clip(case.summary, 60)}"
-    if due:
-        body += f"。请于{due}前签收"
-    return to_users(handlers_of(*departments), title, body, case_url(case.id), f"case-{case.id}")
+    number, summary, due_at = _number(p, case), clip(case.summary, 60), p.get("due_at") or case.sign_due_at
+
+    def words(lang):
+        due = when(due_at, lang)
+        if lang == "en":
+            title = "Case assigned again" if p.get("reopened") else "New case assigned"
+            return title, f"{number}: {summary}" + (f". Please acknowledge it by {due}" if due else "")
+        title = "案件重新交办" if p.get("reopened") else "新转办案件"
+        return title, f"{number}：{summary}" + (f"。请于{due}前签收" if due else "")
+
+    return to_users(handlers_of(*departments), words, case_url(case.id), f"case-{case.id}")
 
 
 _DEADLINE_WORDS = {
-    "yellow": ("案件即将到期", "{number} 将于 {due} 到期，请抓紧办理"),
-    "red": ("案件已超期", "{number} 已超过办理期限（{due}），请尽快办结"),
-    "reminder": ("催办提醒", "{number} 已超期未办结，已催办（期限 {due}）"),
-    "escalation": ("案件已督办", "{number} 已列入{level}督办，请立即办理并反馈"),
+    "zh": {
+        "yellow": ("案件即将到期", "{number} 将于 {due} 到期，请抓紧办理"),
+        "red": ("案件已超期", "{number} 已超过办理期限（{due}），请尽快办结"),
+        "reminder": ("催办提醒", "{number} 已超期未办结，已催办（期限 {due}）"),
+        "escalation": ("案件已督办", "{number} 已列入{level}督办，请立即办理并反馈"),
+    },
+    "en": {
+        "yellow": ("Case due soon", "{number} is due on {due}; please press on with it"),
+        "red": ("Case overdue", "{number} is past its deadline ({due}); please close it soon"),
+        "reminder": ("Reminder", "{number} is overdue and not closed; a reminder was sent (deadline {due})"),
+        "escalation": ("Case under supervision", "{number} is under {level} supervision; act and report at once"),
+    },
 }
-_LEVEL_WORDS = {1: "一级", 2: "二级", 3: "三级"}
+_LEVEL_WORDS = {"zh": {1: "一级", 2: "二级", 3: "三级"}, "en": {1: "first-level", 2: "second-level", 3: "third-level"}}
 
 
 def _deadline(level: str):
@@ -288,17 +320,22 @@ def _deadline(level: str):
         case = _case(p)
         if case is None:
             return []
-        title, template = _DEADLINE_WORDS[level]
-        body = template.format(number=_number(p, case), due=when(p.get("due_at") or case.due_at) or "—",
-                               level=_LEVEL_WORDS.get(int(p.get("escalation_level") or case.escalation_level or 1), ""))
+        number, due_at = _number(p, case), p.get("due_at") or case.due_at
+        escalation = int(p.get("escalation_level") or case.escalation_level or 1)
+
+        def words(lang):
+            title, template = _DEADLINE_WORDS[lang][level]
+            return title, template.format(number=number, due=when(due_at, lang) or "—",
+                                          level=_LEVEL_WORDS[lang].get(escalation, ""))
+
         # After the unit's answer the clock is the commission's (核查, 回访): the unit is not chased.
         department_clock = case.state in ("assigned", "signed", "parked")
         users = (handlers_of(case.department_id) if department_clock else []) + inspectors_for_case(case)
-        return to_users(users, title, body, case_url(case.id), f"case-{case.id}")
+        return to_users(users, words, case_url(case.id), f"case-{case.id}")
     return build
 
 
-for _level in _DEADLINE_WORDS:
+for _level in _DEADLINE_WORDS["zh"]:
     rule(f"case.{_level}", "case_deadline")(_deadline(_level))
 
 
@@ -308,8 +345,15 @@ def _park_review(p):
     case = _case(p)
     if case is None or case.state != "parked":
         return []  # unparked (or moved on) since the scan: nothing to review
-    body = f"{_number(p, case)} 挂账复查日期已到（{when(p.get('due_at') or case.parked_review_at) or '—'}），请复查或解除挂账"
-    return to_users(inspectors_for_case(case), "挂账案件待复查", body, case_url(case.id), f"case-{case.id}")
+    number, review_at = _number(p, case), p.get("due_at") or case.parked_review_at
+
+    def words(lang):
+        if lang == "en":
+            return ("Parked case due for review",
+                    f"{number}: its review date has come ({when(review_at, lang) or '—'}); review it or unpark it")
+        return "挂账案件待复查", f"{number} 挂账复查日期已到（{when(review_at) or '—'}），请复查或解除挂账"
+
+    return to_users(inspectors_for_case(case), words, case_url(case.id), f"case-{case.id}")
 
 
 @rule("case.answered", "case_feedback")
@@ -317,9 +361,15 @@ def _case_answered(p):
     case = _case(p)
     if case is None:
         return []
-    who = p.get("department") or "承办单位"
-    body = f"{_number(p, case)}：{who}已反馈办理结果，请核查"
-    return to_users(inspectors_for_case(case), "承办单位已反馈", body, case_url(case.id), f"case-{case.id}")
+    number = _number(p, case)
+
+    def words(lang):
+        if lang == "en":
+            return ("The unit has answered",
+                    f"{number}: {p.get('department') or 'the responsible unit'} has reported its result; please check it")
+        return "承办单位已反馈", f"{number}：{p.get('department') or '承办单位'}已反馈办理结果，请核查"
+
+    return to_users(inspectors_for_case(case), words, case_url(case.id), f"case-{case.id}")
 
 
 @rule("case.returned", "case_feedback")
@@ -327,12 +377,17 @@ def _case_returned(p):
     case = _case(p)
     if case is None:
         return []
-    who = p.get("department") or "承办单位"
-    body = f"{_number(p, case)}：{who}认为不属本单位职责而退回"
-    if p.get("reason"):
-        body += f"（{clip(p['reason'], 60)}）"
-    body += "，请重新转办"
-    return to_users(inspectors_for_case(case), "案件被退回", body, case_url(case.id), f"case-{case.id}")
+    number, reason = _number(p, case), clip(p.get("reason"), 60)
+
+    def words(lang):
+        if lang == "en":
+            who = p.get("department") or "The responsible unit"
+            return "Case returned", (f"{number}: {who} returned it as outside its remit"
+                                     + (f" ({reason})" if reason else "") + "; please assign it again")
+        who = p.get("department") or "承办单位"
+        return "案件被退回", f"{number}：{who}认为不属本单位职责而退回" + (f"（{reason}）" if reason else "") + "，请重新转办"
+
+    return to_users(inspectors_for_case(case), words, case_url(case.id), f"case-{case.id}")
 
 
 @rule("case.extension_requested", "case_feedback")
@@ -340,8 +395,14 @@ def _extension_requested(p):
     case = _case(p)
     if case is None:
         return []
-    body = f"{_number(p, case)}：申请延期 {p.get('days')} 个工作日，请审批"
-    return to_users(inspectors_for_case(case), "延期申请待审批", body, case_url(case.id), f"case-{case.id}")
+    number, days = _number(p, case), p.get("days")
+
+    def words(lang):
+        if lang == "en":
+            return "Extension requested", f"{number}: {days} more working days requested; please decide"
+        return "延期申请待审批", f"{number}：申请延期 {days} 个工作日，请审批"
+
+    return to_users(inspectors_for_case(case), words, case_url(case.id), f"case-{case.id}")
 
 
 @rule("case.extension_decided", "case_followup")
@@ -349,11 +410,16 @@ def _extension_decided(p):
     case = _case(p)
     if case is None:
         return []
-    verdict = "同意" if p.get("approve") else "不同意"
-    body = f"{_number(p, case)}：延期申请{verdict}"
-    if p.get("approve") and case.due_at:
-        body += f"，新期限 {when(case.due_at)}"
-    return to_users(handlers_of(case.department_id), "延期审批结果", body, case_url(case.id), f"case-{case.id}")
+    number, approved, due_at = _number(p, case), bool(p.get("approve")), case.due_at
+
+    def words(lang):
+        new_due = when(due_at, lang) if approved and due_at else ""
+        if lang == "en":
+            return "Extension decided", (f"{number}: extension {'approved' if approved else 'refused'}"
+                                         + (f", new deadline {new_due}" if new_due else ""))
+        return "延期审批结果", f"{number}：延期申请{'同意' if approved else '不同意'}" + (f"，新期限 {new_due}" if new_due else "")
+
+    return to_users(handlers_of(case.department_id), words, case_url(case.id), f"case-{case.id}")
 
 
 @rule("case.sent_back", "case_followup")
@@ -361,11 +427,15 @@ def _case_sent_back(p):
     case = _case(p)
     if case is None:
         return []
-    body = f"{_number(p, case)}：办理结果核查未通过"
-    if p.get("reason"):
-        body += f"（{clip(p['reason'], 60)}）"
-    body += "，请重新办理"
-    return to_users(handlers_of(case.department_id), "核查退回", body, case_url(case.id), f"case-{case.id}")
+    number, reason = _number(p, case), clip(p.get("reason"), 60)
+
+    def words(lang):
+        if lang == "en":
+            return "Sent back after checking", (f"{number}: the result did not pass the check"
+                                                + (f" ({reason})" if reason else "") + "; please handle it again")
+        return "核查退回", f"{number}：办理结果核查未通过" + (f"（{reason}）" if reason else "") + "，请重新办理"
+
+    return to_users(handlers_of(case.department_id), words, case_url(case.id), f"case-{case.id}")
 
 
 @rule("case.progress", "case_progress")
@@ -379,17 +449,39 @@ def _case_progress(p):
     report_ids = db.session.scalars(select(PushSubscription.report_id).where(
         PushSubscription.case_id == int(case_id), PushSubscription.status == "active",
         PushSubscription.report_id.is_not(None)).distinct()).all()
+    note = clip(p.get("public_note"), 160)
+
+    def words(lang):
+        label = _public_state(p.get("state"), lang)
+        if lang == "en":
+            return "There is progress on your report", label + (f": {note}" if note else "")
+        return "您反映的问题有新进展", label + (f"：{note}" if note else "")
+
+    said = {lang: words(lang) for lang in {_report_language(rid) for rid in report_ids}}
+    return [Message(f"r:{rid}", None, rid, said[_report_language(rid)][0], clip(said[_report_language(rid)][1], 240),
+                    None, f"track-{int(case_id)}") for rid in report_ids]
+
+
+def _public_state(state: str | None, lang: str) -> str:
+    """A state in the words of the public tracking page (intake's), else of the closed loop."""
     try:
         from jiandu.intake.i18n import PUBLIC_STATES
 
-        label = PUBLIC_STATES["zh"].get(p.get("state"), "办理中")
+        return PUBLIC_STATES[lang].get(state, "In progress" if lang == "en" else "办理中")
     except ImportError:  # intake not installed: the closed loop's own words
         from jiandu.cases.service import STATE_LABELS
 
-        label = STATE_LABELS.get(p.get("state"), "办理中")
-    body = label + (f"：{clip(p.get('public_note'), 160)}" if p.get("public_note") else "")
-    return [Message(f"r:{rid}", None, rid, "您反映的问题有新进展", clip(body, 240), None, f"track-{int(case_id)}")
-            for rid in report_ids]
+        return STATE_LABELS.get(state, "办理中")
+
+
+def _report_language(report_id: int) -> str:
+    """The language the citizen wrote the report in (a page in English gets its news in English)."""
+    try:
+        from jiandu.intake.models import Report
+    except ImportError:
+        return "zh"
+    return _memoised(("report-lang", report_id), lambda: "en" if db.session.scalar(
+        select(Report.lang).where(Report.id == report_id)) == "en" else "zh")
 
 
 @rule("recommendation.reply_overdue", "recommendation")
@@ -399,16 +491,21 @@ def _recommendation_overdue(p):
     rec = db.session.get(Recommendation, int(p["recommendation_id"])) if p.get("recommendation_id") else None
     if rec is None or rec.state != "issued":
         return []
-    body = f"{rec.number or ''}《{clip(rec.title, 30)}》的整改回复已逾期（{when(rec.reply_due_at)}）"
+    def words(lang):
+        if lang == "en":
+            return ("Recommendation reply overdue", f"{rec.number or ''} “{clip(rec.title, 30)}”: the reply on "
+                    f"rectification is overdue ({when(rec.reply_due_at, lang)})")
+        return "监察建议回复逾期", f"{rec.number or ''}《{clip(rec.title, 30)}》的整改回复已逾期（{when(rec.reply_due_at)}）"
+
     users = handlers_of(rec.unit_id) + inspectors_for(Recommendation, rec)
-    return to_users(users, "监察建议回复逾期", body, f"/#/recommendations/{rec.id}", f"rec-{rec.id}")
+    return to_users(users, words, f"/#/recommendations/{rec.id}", f"rec-{rec.id}")
 
 
-def _project_name(project_id) -> str:
+def _project_name(project_id, lang: str = "zh") -> str:
     from jiandu.org.models import Project
 
     project = db.session.get(Project, int(project_id)) if project_id else None
-    return project.name if project is not None else "项目"
+    return project.name if project is not None else ("The project" if lang == "en" else "项目")
 
 
 def _blocker_reporters(case_id, project_id) -> list[User]:
@@ -427,18 +524,17 @@ def _blocker_reporters(case_id, project_id) -> list[User]:
 @rule("blocker.updated", "blocker")
 def _blocker_updated(p):
     """A move of a blocker's case that the enterprise can see: to the enterprise user who reported it."""
-    try:
-        from jiandu.intake.i18n import PUBLIC_STATES
+    note = clip(p.get("public_note"), 120)
 
-        label = PUBLIC_STATES["zh"].get(p.get("state"), "办理中")
-    except ImportError:
-        label = p.get("state") or "办理中"
-    body = f"{_project_name(p.get('project_id'))}：{label}"
-    if p.get("public_note"):
-        body += f"。{clip(p['public_note'], 120)}"
+    def words(lang):
+        project, label = _project_name(p.get("project_id"), lang), _public_state(p.get("state"), lang)
+        if lang == "en":
+            return "Progress on a blocker", f"{project}: {label}" + (f". {note}" if note else "")
+        return "堵点有新进展", f"{project}：{label}" + (f"。{note}" if note else "")
+
     url = f"/#/blockers/{int(p['blocker_id'])}" if p.get("blocker_id") else (
         f"/#/projects/{int(p['project_id'])}" if p.get("project_id") else None)
-    return to_users(_blocker_reporters(p.get("case_id"), p.get("project_id")), "堵点有新进展", body, url,
+    return to_users(_blocker_reporters(p.get("case_id"), p.get("project_id")), words, url,
                     f"blocker-{p.get('blocker_id') or p.get('case_id')}")
 
 
@@ -448,14 +544,21 @@ def _project_blocker(p):
     case = _case(p)
     if case is None:
         return []
-    body = f"{_project_name(p.get('project_id'))}：{clip(case.summary, 80)}"
+    summary = clip(case.summary, 80)
+
+    def words(lang):
+        project = _project_name(p.get("project_id"), lang)
+        return ("New project blocker", f"{project}: {summary}") if lang == "en" else ("新的项目堵点", f"{project}：{summary}")
+
     url = f"/#/blockers/{int(p['blocker_id'])}" if p.get("blocker_id") else case_url(case.id)
-    return to_users(inspectors_for_case(case), "新的项目堵点", body, url, f"blocker-{p.get('blocker_id')}")
+    return to_users(inspectors_for_case(case), words, url, f"blocker-{p.get('blocker_id')}")
 
 
 _PROJECT_WORDS = {
-    ("approval", "yellow"): "审批事项即将超时", ("approval", "red"): "审批事项已超时",
-    ("payment", "yellow"): "应付账款即将逾期", ("payment", "red"): "应付账款已逾期未付",
+    ("approval", "yellow"): {"zh": "审批事项即将超时", "en": "Approval about to time out"},
+    ("approval", "red"): {"zh": "审批事项已超时", "en": "Approval timed out"},
+    ("payment", "yellow"): {"zh": "应付账款即将逾期", "en": "Payment almost overdue"},
+    ("payment", "red"): {"zh": "应付账款已逾期未付", "en": "Payment overdue"},
 }
 
 
@@ -473,9 +576,14 @@ def _project_item(kind: str, level: str):
         if item is None or project is None:
             return []
         department = getattr(item, "department_id", None) if kind == "approval" else getattr(item, "payer_unit_id", None)
-        title = _PROJECT_WORDS[(kind, level)]
-        body = f"{project.name}：{clip(p.get('title'), 60)}（期限 {p.get('due_on') or '—'}）"
-        return to_users(handlers_of(department) + inspectors_for(model, item), title, body,
+        what, due_on = clip(p.get("title"), 60), p.get("due_on") or "—"
+
+        def words(lang):
+            title = _PROJECT_WORDS[(kind, level)][lang]
+            return title, (f"{project.name}: {what} (due {due_on})" if lang == "en"
+                           else f"{project.name}：{what}（期限 {due_on}）")
+
+        return to_users(handlers_of(department) + inspectors_for(model, item), words,
                         f"/#/projects/{project.id}", f"project-{project.id}-{kind}-{item.id}")
     return build
 
@@ -490,12 +598,16 @@ def _print_batch_ready(p):
     user = db.session.get(User, int(p["user_id"])) if p.get("user_id") else None
     if user is None or not user.active:
         return []
-    body = f"标识牌批次 {p.get('batch_id')} 的印制文件已生成"
-    if p.get("pages"):
-        body += f"（{p['pages']} 页）"
-    body += "，可以下载"
+    batch, pages = p.get("batch_id"), p.get("pages")
+
+    def words(lang):
+        if lang == "en":
+            return "Print file ready", (f"The print file of sign batch {batch} is ready"
+                                        + (f" ({pages} pages)" if pages else "") + "; you can download it")
+        return "印制文件已生成", f"标识牌批次 {batch} 的印制文件已生成" + (f"（{pages} 页）" if pages else "") + "，可以下载"
+
     url = p.get("url") or f"/#/signs?batch={int(p['batch_id'])}"
-    return to_users([user], "印制文件已生成", body, url, f"batch-{p.get('batch_id')}")
+    return to_users([user], words, url, f"batch-{p.get('batch_id')}")
 
 
 @rule("test", "test")
@@ -503,8 +615,13 @@ def _test(p):
     user = db.session.get(User, int(p["user_id"])) if p.get("user_id") else None
     if user is None:
         return []
-    return to_users([user], p.get("title") or "测试通知", p.get("body") or "这是一条测试通知：本机可以收到推送。",
-                    p.get("url") or "/#/notifications", "test")
+    def words(lang):
+        if lang == "en":
+            return (p.get("title") or "Test notification",
+                    p.get("body") or "This is a test notification: this device can receive pushes.")
+        return p.get("title") or "测试通知", p.get("body") or "这是一条测试通知：本机可以收到推送。"
+
+    return to_users([user], words, p.get("url") or "/#/notifications", "test")
 
 
 TOPICS_FOR_REPORTERS = {"case_progress"}

@@ -242,7 +242,8 @@ def payload_of(row) -> bytes:
     elif url and url.startswith("/#"):
         url = f"/?n={row.notification_id}{url[1:]}"  # the app marks it read when it opens from the click
     body = {"id": row.notification_id, "kind": row.kind, "title": row.title, "body": row.body, "url": url or "/",
-            "tag": row.tag or f"n{row.notification_id}", "icon": ICON, "lang": "zh-CN",
+            "tag": row.tag or f"n{row.notification_id}", "icon": ICON,
+            "lang": "en" if row.title.isascii() else "zh-CN",  # the catalog's English titles are plain ASCII
             "ts": int(row.created_at.timestamp() * 1000) if row.created_at else None}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
