@@ -27,7 +27,8 @@ def document(app) -> tuple[OpenAPI, list]:
     found = _documents.get(id(app))
     if found is None:
         spec = app.test_client_class.__base__(app).get("/api/openapi.json").get_json()
-        paths = [(re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)) + "$"), operations)
+        paths = [(re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)) + "$"),
+                  {**operations, "_templated": path.count("{")})
                  for path, operations in spec["paths"].items()]
         found = _documents[id(app)] = (OpenAPI.from_dict(spec), paths)
     return found
@@ -35,12 +36,14 @@ def document(app) -> tuple[OpenAPI, list]:
 
 def documented(paths: list, method: str, path: str, status: int) -> bool:
     """Whether the document describes this status of this operation with a JSON schema (every
-    operation also has flask-smorest's `default` error answer, which says nothing of a 2xx)."""
-    for pattern, operations in paths:
-        if pattern.match(path):
-            answer = operations.get(method.lower(), {}).get("responses", {}).get(str(status), {})
-            return "schema" in answer.get("content", {}).get("application/json", {})
-    return False
+    operation also has flask-smorest's `default` error answer, which says nothing of a 2xx). A
+    literal path (/projects/import) is preferred to a template that also matches (/projects/{id})."""
+    matching = [operations for pattern, operations in paths if pattern.match(path) and method.lower() in operations]
+    if not matching:
+        return False
+    operation = min(matching, key=lambda operations: operations["_templated"])[method.lower()]
+    answer = operation.get("responses", {}).get(str(status), {})
+    return "schema" in answer.get("content", {}).get("application/json", {})
 
 
 def check(app, response) -> None:
