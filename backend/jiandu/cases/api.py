@@ -15,6 +15,7 @@ from webargs.fields import DelimitedList
 
 from jiandu.cases import figures as case_figures
 from jiandu.cases import ledger, recommendations, service
+from jiandu.cases import schemas as doc
 from jiandu.cases.models import CASE_TYPES, CHANNELS, STATES, Case, CaseAttachment
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound
 from jiandu.extensions import db
@@ -70,9 +71,13 @@ def _commit_or_conflict(case: Case | None = None, work=None):
                        extra={"state": current.state, "version": current.version} if current else {})
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 # --- the ledger -------------------------------------------------------------------------------------
 
 @blp.route("/cases", methods=["GET"])
+@blp.alt_response(200, schema=doc.CaseLedgerPage, description="a page of the ledger, with per-state counts")
 @login_required
 @blp.arguments(LedgerArgs, location="query")
 def list_cases(args):
@@ -81,25 +86,30 @@ def list_cases(args):
 
 
 @blp.route("/cases/export.xlsx", methods=["GET"])
+@blp.doc(responses={"200": {"description": "the filtered ledger (every page, up to 100 000 cases) as an Excel file",
+                            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
 @login_required
 @blp.arguments(LedgerArgs, location="query")
 def export_cases(args):
+    """The ledger under the same filters and sort, as .xlsx (Chinese headers, times in Asia/Shanghai)."""
     content = ledger.export_xlsx(current_user(), args)
     name = f"案件台账-{date.today():%Y%m%d}.xlsx"
-    return send_file(io.BytesIO(content), as_attachment=True, download_name=name,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=name, mimetype=XLSX)
 
 
 @blp.route("/cases/figures", methods=["GET"])
+@blp.alt_response(200, schema=doc.CaseFigures, description="the figures of the period (FIGURES.md)")
 @login_required
 @blp.arguments(FigureArgs, location="query")
 def get_figures(args):
+    """Case figures for [from, to] (Asia/Shanghai days) over the cases the user may see."""
     if args["to"] < args["from_"]:
         raise Invalid({"to": "结束日期不能早于开始日期"})
     return case_figures.figures(current_user(), args["from_"], args["to"], args.get("jurisdiction"))
 
 
 @blp.route("/cases/meta", methods=["GET"])
+@blp.alt_response(200, schema=doc.CaseMeta, description="labels and choices")
 @login_required
 def meta():
     """Labels for the PWA: states, moves (with their required fields), types, channels."""
@@ -152,13 +162,17 @@ def case_view(user: User, case: Case) -> dict:
 
 
 @blp.route("/cases/<int:case_id>", methods=["GET"])
+@blp.alt_response(200, schema=doc.CaseView, description="the case file")
 @login_required
 def get_case(case_id):
+    """A case file: the case, its events, the moves the user may make, its attachments."""
     user = current_user()
     return case_view(user, service.get_case(user, case_id))
 
 
 @blp.route("/cases/<int:case_id>/actions/<action>", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.CaseActionIn}}})
+@blp.alt_response(200, schema=doc.CaseView, description="the case file after the move")
 @login_required
 def act(case_id, action):
     """One move: body {"version": n, ...the move's fields}. 409 with the current state when stale."""
@@ -172,6 +186,8 @@ def act(case_id, action):
 
 
 @blp.route("/cases/bulk-assign", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.CaseBulkAssignIn}}})
+@blp.alt_response(200, schema=doc.CaseBulkAssignAnswer, description="one result per case, in the order sent")
 @login_required
 def bulk_assign():
     """批量转办: {"department_id", "cases": [{"id", "version"}…]}; answered per case."""
@@ -207,8 +223,11 @@ FILE_TYPES = {".pdf": "application/pdf", ".docx": "application/vnd.openxmlformat
 
 
 @blp.route("/cases/<int:case_id>/attachments", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": doc.CaseAttachmentIn}}})
+@blp.alt_response(201, schema=doc.CaseAttachmentView, description="the stored attachment")
 @login_required
 def upload_attachment(case_id):
+    """Attach a photo or a file to a case (the case's departments and inspectors)."""
     user = current_user()
     case = service.get_case(user, case_id)
     if not service.roles_of(user, case):
@@ -243,8 +262,13 @@ def upload_attachment(case_id):
 
 
 @blp.route("/cases/<int:case_id>/attachments/<int:attachment_id>", methods=["GET"])
+@blp.doc(responses={"200": {
+    "description": "the file; images inline, other files as a download",
+    "content": {media: {"schema": {"type": "string", "format": "binary"}}
+                for media in ("image/jpeg", *FILE_TYPES.values())}}})
 @login_required
 def download_attachment(case_id, attachment_id):
+    """An attachment of a case, as uploaded (photos re-encoded as JPEG)."""
     case = service.get_case(current_user(), case_id)
     attachment = db.session.scalar(select(CaseAttachment).where(CaseAttachment.id == attachment_id,
                                                                 CaseAttachment.case_id == case.id))
@@ -263,8 +287,12 @@ def _rule_view(rule: service.Rule) -> dict:
 
 
 @blp.route("/deadline-rules", methods=["GET"])
+@blp.doc(parameters=[{"in": "query", "name": "jurisdiction", "required": False, "schema": {"type": "integer"},
+                      "description": "default: the user's jurisdiction"}])
+@blp.alt_response(200, schema=doc.DeadlineRuleList, description="every kind of deadline, with the rule in force")
 @login_required
 def get_rules():
+    """The deadline rules in force in a jurisdiction (its own, an ancestor's or the default)."""
     user = current_user()
     jurisdiction_id = request.args.get("jurisdiction", type=int) or user.jurisdiction_id
     get_visible(user, Jurisdiction, jurisdiction_id, "辖区")
@@ -272,8 +300,11 @@ def get_rules():
 
 
 @blp.route("/deadline-rules", methods=["PUT"])
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.DeadlineRuleIn}}})
+@blp.alt_response(200, schema=doc.DeadlineRuleList, description="the rules in force in that jurisdiction now")
 @login_required
 def put_rule():
+    """Set one deadline rule of a jurisdiction (admins)."""
     user = current_user()
     body = request.get_json(silent=True) or {}
     service.set_rule(user, body.get("jurisdiction_id") or user.jurisdiction_id, body.get("kind"), body.get("amount"),
@@ -284,13 +315,17 @@ def put_rule():
 
 
 @blp.route("/calendar/adjustments", methods=["GET"])
+@blp.alt_response(200, schema=doc.CalendarAdjustmentList, description="every adjusted day, by date")
 @login_required
 def list_adjustments():
+    """The admin-entered holidays and make-up workdays (节假日调休表)."""
     rows = db.session.scalars(select(WorkdayAdjustment).order_by(WorkdayAdjustment.day)).all()
     return {"items": [{"day": r.day.isoformat(), "is_workday": r.is_workday, "note": r.note} for r in rows]}
 
 
 @blp.route("/calendar/adjustments", methods=["PUT"])
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.CalendarAdjustmentsIn}}})
+@blp.alt_response(200, schema=doc.CalendarAdjustmentList, description="every adjusted day, by date")
 @login_required
 def put_adjustments():
     """{"items": [{"day": "2027-02-06", "is_workday": true, "note": "春节调休"}…]} (admins)."""
@@ -320,8 +355,14 @@ def put_adjustments():
 # --- recommendations (纪检监察建议) ---------------------------------------------------------------
 
 @blp.route("/recommendations", methods=["GET"])
+@blp.doc(parameters=[
+    {"in": "query", "name": "page", "required": False, "schema": {"type": "integer", "default": 1, "minimum": 1}},
+    {"in": "query", "name": "per_page", "required": False,
+     "schema": {"type": "integer", "default": 50, "minimum": 1, "maximum": MAX_PER_PAGE}}])
+@blp.alt_response(200, schema=doc.RecommendationPage, description="a page of recommendations, newest first")
 @login_required
 def list_recommendations():
+    """The recommendations the user may see, newest first."""
     page = paginate(recommendations.listing(current_user()), request.args.get("page", 1, type=int),
                     min(request.args.get("per_page", 50, type=int), MAX_PER_PAGE))
     page["items"] = [recommendations.view(r) for r in page["items"]]
@@ -329,22 +370,30 @@ def list_recommendations():
 
 
 @blp.route("/recommendations", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.RecommendationIn}}})
+@blp.alt_response(201, schema=doc.RecommendationView, description="the recommendation issued")
 @login_required
 def create_recommendation():
+    """Issue a recommendation to a unit over closed cases sharing a systemic cause (inspectors)."""
     rec = recommendations.create(current_user(), request.get_json(silent=True) or {})
     db.session.commit()
     return recommendations.view(rec), 201
 
 
 @blp.route("/recommendations/<int:rec_id>", methods=["GET"])
+@blp.alt_response(200, schema=doc.RecommendationView, description="the recommendation")
 @login_required
 def get_recommendation(rec_id):
+    """One recommendation."""
     return recommendations.view(recommendations.get(current_user(), rec_id))
 
 
 @blp.route("/recommendations/<int:rec_id>/<step>", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.RecommendationStepIn}}})
+@blp.alt_response(200, schema=doc.RecommendationView, description="the recommendation after the step")
 @login_required
 def recommendation_step(rec_id, step):
+    """step `reply` (the unit's answer) or `recheck` (回头看, inspectors); 409 when stale."""
     if step not in ("reply", "recheck"):
         raise NotFound("操作")
     user = current_user()

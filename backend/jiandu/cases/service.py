@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import make_transient_to_detached
@@ -25,7 +25,7 @@ from jiandu.errors import ApiError, Conflict, Invalid
 from jiandu.extensions import db
 from jiandu.org.models import Jurisdiction, Unit, User
 from jiandu.org.scope import get_visible, visible
-from jiandu.timeutil import utcnow
+from jiandu.timeutil import iso_utc, utcnow
 from jiandu.workdays import Calendar, deadline
 
 # --- deadline rules -------------------------------------------------------------------------
@@ -211,13 +211,21 @@ def _number(case: Case) -> str:
     return f"JD{case.created_at:%Y}{case.id:07d}"
 
 
+def _json_value(value) -> str:
+    """A value of an event's data that JSON has no type for: a moment as RFC 3339 with its Z (a bare
+    "2027-01-05 15:59:59" would be read as local time), anything else as its text."""
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
 def append_event(case: Case, action: str, to_state: str, *, actor_id=None, actor_kind="user", note=None,
                  public_note=None, data: dict | None = None) -> CaseEvent:
     seq = len(case.events) + 1
     event = CaseEvent(case_id=case.id, seq=seq, action=action, from_state=case.state if seq > 1 else None,
                       to_state=to_state, actor_id=actor_id, actor_kind=actor_kind, note=note,
                       public_note=public_note, at=utcnow(),
-                      data=json.dumps(data, ensure_ascii=False, default=str) if data else None)
+                      data=json.dumps(data, ensure_ascii=False, default=_json_value) if data else None)
     case.events.append(event)
     case.state = to_state
     case.updated_at = event.at  # every move is an UPDATE of the case, so its version moves too

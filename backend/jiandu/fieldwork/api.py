@@ -12,12 +12,27 @@ from marshmallow import Schema, fields, validate
 from jiandu.errors import Invalid
 from jiandu.extensions import db
 from jiandu.fieldwork import ledger, service, sync, uploads
+from jiandu.fieldwork.schemas import (
+    AnswerCaseIn, ChecklistIssueIn, ChecklistIssueResult, ChecklistLedgerPage, ChecklistTaskDetail,
+    ChecklistTemplateIn, ChecklistTemplatePage, ChecklistTemplateView, FieldVisitDetail, FieldVisitIn,
+    FieldVisitPage, FieldVisitView, FindingCreated, SyncPullResult, SyncPushIn, SyncPushResult, UploadState,
+    VisitKindList,
+)
 from jiandu.org.auth import current_user, login_required
 from jiandu.pagination import MAX_PER_PAGE, paginate
 from jiandu.timeutil import iso_utc
 
 blp = Blueprint("fieldwork", __name__, url_prefix="/api/v1",
                 description="Fieldwork: checklists (清单监督), visits, offline sync and resumable uploads")
+
+
+def _json_body(schema) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _binary(media_type: str, description: str) -> dict:
+    return {"200": {"description": description,
+                    "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
 def _json() -> dict:
@@ -42,8 +57,10 @@ def _plain(view):
 # --- checklist templates ----------------------------------------------------------------------------
 
 @blp.route("/checklist-templates", methods=["GET"])
+@blp.alt_response(200, schema=ChecklistTemplatePage, description="a page of checklists (`all=1`: old versions too)")
 @login_required
 def list_templates():
+    """The checklists the caller may see, current versions only unless `all=1`, newest first."""
     from jiandu.fieldwork.models import ChecklistTemplate
 
     user = current_user()
@@ -57,22 +74,30 @@ def list_templates():
 
 
 @blp.route("/checklist-templates", methods=["POST"])
+@blp.doc(requestBody=_json_body(ChecklistTemplateIn))
+@blp.alt_response(201, schema=ChecklistTemplateView, description="version 1 of a new checklist")
 @login_required
 def create_template():
+    """Turn a recurring problem into a checklist (inspectors and admins)."""
     template = service.create_template(current_user(), _json())
     db.session.commit()
     return _plain(service.template_view(template)), 201
 
 
 @blp.route("/checklist-templates/<int:template_id>", methods=["GET"])
+@blp.alt_response(200, schema=ChecklistTemplateView, description="the checklist version with its items")
 @login_required
 def get_template(template_id):
+    """One version of a checklist, with its items."""
     return _plain(service.template_view(service.get_template(current_user(), template_id)))
 
 
 @blp.route("/checklist-templates/<int:template_id>/versions", methods=["POST"])
+@blp.doc(requestBody=_json_body(ChecklistTemplateIn))
+@blp.alt_response(201, schema=ChecklistTemplateView, description="the new version, now the current one")
 @login_required
 def new_version(template_id):
+    """A changed checklist as a new version; tasks and answers keep theirs."""
     template = service.new_version(current_user(), template_id, _json())
     db.session.commit()
     return _plain(service.template_view(template)), 201
@@ -92,36 +117,49 @@ class LedgerArgs(Schema):
 
 
 @blp.route("/checklist-tasks", methods=["POST"])
+@blp.doc(requestBody=_json_body(ChecklistIssueIn))
+@blp.alt_response(201, schema=ChecklistIssueResult, description="one task per target, in one batch")
 @login_required
 def issue_tasks():
+    """Issue a checklist to units or points with a deadline in working days (举一反三)."""
     tasks = service.issue_tasks(current_user(), _json())
     db.session.commit()
     return {"batch": tasks[0].batch, "count": len(tasks), "items": [sync.task_view(t) for t in tasks]}, 201
 
 
 @blp.route("/checklist-tasks", methods=["GET"])
+@blp.alt_response(200, schema=ChecklistLedgerPage, description="a page of the ledger, with counts")
 @login_required
 @blp.arguments(LedgerArgs, location="query")
 def list_tasks(args):
+    """The checklist ledger (清单台账): the tasks the caller may see, soonest deadline first."""
     return ledger.page(current_user(), args)
 
 
 @blp.route("/checklist-tasks/export.xlsx", methods=["GET"])
+@blp.doc(responses=_binary("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           "the filtered ledger as an Excel workbook"))
 @login_required
 @blp.arguments(LedgerArgs, location="query")
 def export_tasks(args):
+    """The filtered ledger as .xlsx (the same filters as the list)."""
     content = ledger.export_xlsx(current_user(), args)
     return send_file(io.BytesIO(content), as_attachment=True, download_name=f"清单台账-{date.today():%Y%m%d}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @blp.route("/checklist-tasks/<int:task_id>", methods=["GET"])
+@blp.alt_response(200, schema=ChecklistTaskDetail, description="the task, its checklist and its answer sets")
 @login_required
 def get_task(task_id):
+    """One task with its checklist version and every answer set."""
     return _plain(ledger.task_detail(current_user(), task_id))
 
 
 @blp.route("/checklist-answers/<int:answer_id>/case", methods=["POST"])
+@blp.doc(requestBody=_json_body(AnswerCaseIn))
+@blp.alt_response(201, schema=FindingCreated, description="the finding, its report and its case")
+@blp.alt_response(200, schema=FindingCreated, description="the same `id` again: the first answer, nothing new")
 @login_required
 def answer_to_case(answer_id):
     """A "no" becomes a case in one tap (online). Body: {"id": client UUID, "description", "category"}."""
@@ -140,16 +178,20 @@ def answer_to_case(answer_id):
 # --- visits -----------------------------------------------------------------------------------------------
 
 @blp.route("/visit-kinds", methods=["GET"])
+@blp.alt_response(200, schema=VisitKindList, description="the active kinds of visit")
 @login_required
 def list_visit_kinds():
+    """The kinds of field visit (大走访, 体验式监督…)."""
     kinds = service.visit_kinds()
     db.session.commit()
     return {"items": [{"code": k.code, "name": k.name, "name_en": k.name_en} for k in kinds]}
 
 
 @blp.route("/visits", methods=["GET"])
+@blp.alt_response(200, schema=FieldVisitPage, description="a page of visits")
 @login_required
 def list_visits():
+    """My visits (`all=1`: every visit in scope; `state` filters), newest first."""
     from jiandu.fieldwork.models import Visit
     from jiandu.org.scope import visible
 
@@ -164,16 +206,21 @@ def list_visits():
 
 
 @blp.route("/visits", methods=["POST"])
+@blp.doc(requestBody=_json_body(FieldVisitIn))
+@blp.alt_response(201, schema=FieldVisitView, description="the planned visit")
 @login_required
 def plan_visit():
+    """Plan a visit to a point or a project, for oneself or another inspector in scope."""
     visit = service.plan_visit(current_user(), _json())
     db.session.commit()
     return _plain(service.visit_view(visit)), 201
 
 
 @blp.route("/visits/<int:visit_id>", methods=["GET"])
+@blp.alt_response(200, schema=FieldVisitDetail, description="the visit with its records, answers and findings")
 @login_required
 def get_visit(visit_id):
+    """One visit with what was recorded, answered and found on it."""
     from jiandu.fieldwork.models import Visit
     from jiandu.org.scope import get_visible
 
@@ -183,6 +230,8 @@ def get_visit(visit_id):
 # --- the sync protocol ------------------------------------------------------------------------------------
 
 @blp.route("/sync/push", methods=["POST"])
+@blp.doc(requestBody=_json_body(SyncPushIn))
+@blp.alt_response(200, schema=SyncPushResult, description="one answer per write, and the batch's counts")
 @login_required
 def sync_push():
     """{"device": "...", "writes": [{"id": UUID, "op": "...", "body": {...}}…]} → one answer per write."""
@@ -191,8 +240,12 @@ def sync_push():
 
 
 @blp.route("/sync/pull", methods=["GET"])
+@blp.doc(parameters=[{"in": "query", "name": "since", "required": False, "schema": {"type": "string"},
+                      "description": "the cursor of the last pull; none: everything needed offline"}])
+@blp.alt_response(200, schema=SyncPullResult, description="what changed since the cursor, and the next cursor")
 @login_required
 def sync_pull():
+    """What changed for the caller since a cursor (no cursor: everything a device needs offline)."""
     return sync.pull(current_user(), request.args.get("since"))
 
 
@@ -214,13 +267,24 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-@blp.route("/uploads/<uuid>", methods=["HEAD", "GET"])
+# HEAD comes with GET (werkzeug adds it to every GET rule): named here too, the document would promise
+# HEAD the JSON body it never has.
+@blp.route("/uploads/<uuid>", methods=["GET"])
+@blp.alt_response(200, schema=UploadState, description="how many bytes the server holds (also in Upload-Offset)")
 @login_required
 def upload_status(uuid):
+    """Where an upload stands (HEAD: the same headers, no body); a client cut off asks, then sends the rest."""
     return _status_response(uploads.status(current_user(), uuid))
 
 
 @blp.route("/uploads/<uuid>", methods=["PUT"])
+@blp.doc(requestBody={"required": True, "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+    parameters=[{"in": "header", "name": "Content-Range", "required": True, "schema": {"type": "string"},
+                 "description": "`bytes a-b/total`: where this piece goes, and the photo's total length"}])
+@blp.alt_response(200, schema=UploadState, description="how many bytes the server holds now")
+@blp.alt_response(409, schema=UploadState,
+                  description="the piece starts past what the server holds: resend from `received`")
 @login_required
 def upload_chunk(uuid):
     """Content-Range: bytes a-b/total; answers how many bytes the server holds now."""
@@ -243,8 +307,10 @@ def upload_chunk(uuid):
 
 
 @blp.route("/uploads/<uuid>/content", methods=["GET"])
+@blp.doc(responses=_binary("image/jpeg", "the checked photo, re-encoded without metadata"))
 @login_required
 def upload_content(uuid):
+    """A checked photo's bytes (once it has been used by a write)."""
     row, data = uploads.content(current_user(), uuid)
     response = Response(data, mimetype=row.content_type)
     response.headers["Cache-Control"] = "private, max-age=86400"

@@ -202,6 +202,8 @@ def reveal_contact(report_id):
 
 
 @blp.route("/reports/<int:report_id>/photos/<int:photo_id>", methods=["GET"])
+@blp.doc(responses={"200": {"description": "the photo (JPEG, metadata stripped)",
+                            "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
 @login_required
 def report_photo(report_id, photo_id):
     """A photo's bytes (JPEG, metadata stripped)."""

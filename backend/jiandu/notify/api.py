@@ -8,12 +8,25 @@ from flask_smorest import Blueprint
 from jiandu.errors import Invalid, NotFound
 from jiandu.extensions import db, limiter
 from jiandu.notify import service
+from jiandu.notify.schemas import (
+    PREFERENCES_BODY, NotificationPage, NotificationPreferenceList, NotificationRead, NotificationsReadAll,
+    NotificationUnreadCount, NotifyEventList, NotifyEventView, NotifyStatus, PushPublicKey, PushSubscriptionIn,
+    PushSubscriptionList, PushSubscriptionView, PushTestQueued, TrackSubscribed, TrackUnsubscribed,
+    TrackUnsubscribeIn,
+)
 from jiandu.org.auth import current_user, login_required
 from jiandu.pagination import MAX_PER_PAGE, paginate
 from jiandu.ratelimit import device_key
 
 blp = Blueprint("notify", __name__, url_prefix="/api/v1",
                 description="Notifications: Web Push devices, preferences, the in-app centre")
+
+
+def _json_body(schema) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+NO_BODY = {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}}
 
 
 def _body() -> dict:
@@ -26,6 +39,7 @@ def _body() -> dict:
 # --- push: key and devices ------------------------------------------------------------------------------
 
 @blp.route("/push/public-key", methods=["GET"])
+@blp.alt_response(200, schema=PushPublicKey, description="the key, or null when push is off")
 def public_key():
     """The VAPID public key, for `pushManager.subscribe({applicationServerKey})`; null when push is off."""
     public, _private = service.vapid_keys()
@@ -33,6 +47,8 @@ def public_key():
 
 
 @blp.route("/push/subscriptions", methods=["POST"])
+@blp.doc(requestBody=_json_body(PushSubscriptionIn))
+@blp.alt_response(201, schema=PushSubscriptionView, description="this device, subscribed (or refreshed)")
 @login_required
 def subscribe():
     """This device: the browser's `PushSubscription.toJSON()` (+ optional "label"). Again = refreshed."""
@@ -45,6 +61,7 @@ def subscribe():
 
 
 @blp.route("/push/subscriptions", methods=["GET"])
+@blp.alt_response(200, schema=PushSubscriptionList, description="my devices")
 @login_required
 def devices():
     """My devices (active, and the ones whose subscription died), newest first."""
@@ -52,14 +69,18 @@ def devices():
 
 
 @blp.route("/push/subscriptions/<int:subscription_id>", methods=["DELETE"])
+@blp.alt_response(204, description="the device gets no more pushes")
 @login_required
 def remove_device(subscription_id):
+    """Forget one of my devices: no more pushes to it."""
     service.remove_device(current_user(), subscription_id)
     db.session.commit()
     return "", 204
 
 
 @blp.route("/push/test", methods=["POST"])
+@blp.doc(requestBody=NO_BODY)
+@blp.alt_response(202, schema=PushTestQueued, description="the test notification is on its way")
 @login_required
 def push_test():
     """A test notification to myself (all my devices, and the centre)."""
@@ -72,6 +93,7 @@ def push_test():
 # --- preferences ---------------------------------------------------------------------------------------
 
 @blp.route("/notifications/preferences", methods=["GET"])
+@blp.alt_response(200, schema=NotificationPreferenceList, description="my choice for each topic of my role")
 @login_required
 def get_preferences():
     """Per topic: push to my devices or not. The in-app centre keeps every notification either way."""
@@ -79,8 +101,11 @@ def get_preferences():
 
 
 @blp.route("/notifications/preferences", methods=["PUT"])
+@blp.doc(requestBody=_json_body(PREFERENCES_BODY))
+@blp.alt_response(200, schema=NotificationPreferenceList, description="every topic, as now chosen")
 @login_required
 def put_preferences():
+    """Push a topic to my devices or not: {"items": [{"topic", "push"}]} or {"<topic>": true|false}."""
     items = service.set_preferences(current_user(), _body())
     db.session.commit()
     return {"items": items}
@@ -89,6 +114,7 @@ def put_preferences():
 # --- the in-app centre -------------------------------------------------------------------------------------
 
 @blp.route("/notifications", methods=["GET"])
+@blp.alt_response(200, schema=NotificationPage, description="a page of my notifications, and my unread count")
 @login_required
 def list_notifications():
     """Mine, newest first: {"items", "total", "page", "per_page", "unread"}; `?unread=1` for unread only."""
@@ -102,14 +128,19 @@ def list_notifications():
 
 
 @blp.route("/notifications/unread-count", methods=["GET"])
+@blp.alt_response(200, schema=NotificationUnreadCount, description="how many of mine are unread")
 @login_required
 def unread_count():
+    """How many of my notifications are unread (the badge)."""
     return {"unread": service.unread_count(current_user())}
 
 
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@blp.doc(requestBody=NO_BODY)
+@blp.alt_response(200, schema=NotificationRead, description="the notification, read, and the unread left")
 @login_required
 def mark_read(notification_id):
+    """Mark one of my notifications read."""
     user = current_user()
     n = service.mark_read(user, notification_id)
     db.session.commit()
@@ -117,8 +148,11 @@ def mark_read(notification_id):
 
 
 @blp.route("/notifications/read-all", methods=["POST"])
+@blp.doc(requestBody=NO_BODY)
+@blp.alt_response(200, schema=NotificationsReadAll, description="how many were marked read")
 @login_required
 def mark_all_read():
+    """Mark all my notifications read."""
     user = current_user()
     updated = service.mark_all_read(user)
     db.session.commit()
@@ -137,6 +171,8 @@ def _report(token: str):
 
 
 @blp.route("/track/<token>/subscribe", methods=["POST"])
+@blp.doc(requestBody=_json_body(PushSubscriptionIn))
+@blp.alt_response(201, schema=TrackSubscribed, description="this device will be told when the case moves")
 @limiter.limit("20 per hour", key_func=device_key)
 def track_subscribe(token):
     """A citizen's device, told when this case moves (no account; only this case)."""
@@ -147,8 +183,11 @@ def track_subscribe(token):
 
 
 @blp.route("/track/<token>/unsubscribe", methods=["POST"])
+@blp.doc(requestBody=_json_body(TrackUnsubscribeIn))
+@blp.alt_response(200, schema=TrackUnsubscribed, description="how many subscriptions were ended")
 @limiter.limit("20 per hour", key_func=device_key)
 def track_unsubscribe(token):
+    """A citizen's device stops following the case."""
     report = _report(token)
     removed = service.unsubscribe_reporter(report, _body().get("endpoint"))
     db.session.commit()
@@ -158,6 +197,7 @@ def track_unsubscribe(token):
 # --- admins ------------------------------------------------------------------------------------------------------
 
 @blp.route("/notify/parked", methods=["GET"])
+@blp.alt_response(200, schema=NotifyEventList, description="parked events the admin may see, newest first")
 @login_required
 def parked():
     """Events that could not be turned into notifications after the last retry, with their error."""
@@ -165,14 +205,18 @@ def parked():
 
 
 @blp.route("/notify/parked/<int:event_id>/retry", methods=["POST"])
+@blp.doc(requestBody=NO_BODY)
+@blp.alt_response(200, schema=NotifyEventView, description="the event, pending again")
 @login_required
 def retry_parked(event_id):
+    """Try a parked event again from the start (admins)."""
     event = service.retry_parked(current_user(), event_id)
     db.session.commit()
     return service.event_view(event)
 
 
 @blp.route("/notify/status", methods=["GET"])
+@blp.alt_response(200, schema=NotifyStatus, description="counts by status")
 @login_required
 def status():
     """Counts of events, deliveries and devices by state (city admins)."""

@@ -14,7 +14,7 @@ from jiandu.org.models import ApiToken, Jurisdiction, Point, Unit, User
 from jiandu.org.schemas import (
     HallPage, ImportResultSchema, JurisdictionArgs, JurisdictionPage, JurisdictionSchema,
     JurisdictionUpdateSchema, LoginSchema, MeSchema, NewTokenSchema, PageArgs, PasswordChangeSchema,
-    PointArgs, PointPage, PointSchema, PointUpdateSchema, TokenList, TokenRequestSchema,
+    PointArgs, PointImportIn, PointPage, PointSchema, PointUpdateSchema, TokenList, TokenRequestSchema,
     UnitArgs, UnitPage, UnitSchema, UnitUpdateSchema, UserArgs, UserPage, UserSchema, UserUpdateSchema,
 )
 from jiandu.org.scope import get_visible, visible
@@ -72,8 +72,10 @@ def login(data):
 
 
 @blp.route("/auth/logout", methods=["POST"])
+@blp.doc(requestBody={"required": False, "content": {"application/json": {"schema": {"type": "object"}}}})
 @blp.response(204)
 def logout():
+    """Sign this device out: its session is revoked, so a copy of the cookie is worthless too."""
     end_session()
     _commit()
 
@@ -83,6 +85,7 @@ def logout():
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
 def change_password(data):
+    """Change my password; my other sessions are signed out, this one stays."""
     user = current_user()
     service.change_password(user, data["old_password"], data["new_password"])
     revoke_other_sessions(user)
@@ -117,6 +120,7 @@ def list_tokens():
 @login_required
 @blp.response(204)
 def revoke_token(token_id):
+    """Revoke an API token: one of mine, or (admins) one of a user in scope."""
     service.revoke_token(current_user(), token_id)
     _commit()
 
@@ -283,9 +287,11 @@ class PointById(MethodView):
 
 
 @blp.route("/points/import", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": PointImportIn}}})
 @login_required
 @blp.response(201, ImportResultSchema)
 def import_points():
+    """Create points from an Excel (.xlsx) or CSV file (admins)."""
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(422, "invalid", "请上传 Excel（.xlsx）或 CSV 文件", {"file": "缺少文件"})

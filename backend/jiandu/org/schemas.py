@@ -196,6 +196,11 @@ class UserArgs(PageArgs):
     q = fields.String(validate=validate.Length(max=64))
 
 
+class PointImportIn(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": "an Excel (.xlsx) or CSV file of points"})
+
+
 class ImportResultSchema(Schema):
     created = fields.Integer()
     points = fields.List(fields.Nested(PointSchema))

@@ -13,6 +13,7 @@ from jiandu.org.scope import visible
 from jiandu.pagination import MAX_PER_PAGE, PageArgs, paginate
 from jiandu.projects import importer, rules, service
 from jiandu.projects.models import PAYER_KIND_LABELS, STAGE_LABELS, Blocker
+from jiandu.projects import schemas as sch
 from jiandu.projects.schemas import ProjectPage
 from jiandu.security import normalise_code
 from jiandu.workdays import Calendar
@@ -43,6 +44,20 @@ def _page_args():
     return page, per_page
 
 
+def _json_body(schema, required=True) -> dict:
+    """The OpenAPI requestBody of a route that reads its JSON itself (documentation only)."""
+    return {"requestBody": {"required": required, "content": {"application/json": {"schema": schema}}}}
+
+
+def _query(*params: tuple) -> dict:
+    """OpenAPI query parameters of a route that reads request.args itself: (name, type, description)."""
+    return {"parameters": [{"in": "query", "name": name, "required": False, "schema": {"type": kind},
+                            "description": text} for name, kind, text in params]}
+
+
+PAGE_QUERY = (("page", "integer", "from 1"), ("per_page", "integer", f"1 to {MAX_PER_PAGE}, default 50"))
+
+
 def _views():
     today = rules.local_today()
     s = service.settings()
@@ -61,6 +76,7 @@ def list_projects(args):
 
 
 @blp.route("/projects/<int:project_id>", methods=["GET"])
+@blp.alt_response(200, schema=sch.ProjectView, description="the project")
 @login_required
 def get_project(project_id):
     """One project as POST and PATCH answer it (its version included, for the next PATCH)."""
@@ -69,6 +85,8 @@ def get_project(project_id):
 
 
 @blp.route("/projects", methods=["POST"])
+@blp.alt_response(201, schema=sch.ProjectView, description="the project, registered with its project code point")
+@blp.doc(**_json_body(sch.ProjectIn))
 @login_required
 def create_project():
     """登记项目: name, project_code, owner/construction enterprise with credit codes, jurisdiction_id,
@@ -79,16 +97,22 @@ def create_project():
 
 
 @blp.route("/projects/<int:project_id>", methods=["PATCH"])
+@blp.alt_response(200, schema=sch.ProjectView, description="the project as changed")
+@blp.doc(**_json_body(sch.ProjectPatchIn))
 @login_required
 def update_project(project_id):
+    """Change a project's registry entry: the fields sent, checked against `version`."""
     project = service.update_project(current_user(), project_id, _json())
     db.session.commit()
     return service.project_view(project, current_user())
 
 
 @blp.route("/projects/import", methods=["POST"])
+@blp.alt_response(201, schema=sch.ProjectImportResult, description="the projects registered")
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": sch.ProjectImportIn}}})
 @login_required
 def import_projects():
+    """Register projects from an Excel (.xlsx) or CSV file: all rows, or none."""
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(422, "invalid", "请上传 Excel（.xlsx）或 CSV 文件", {"file": "缺少文件"})
@@ -99,15 +123,19 @@ def import_projects():
 
 
 @blp.route("/projects/mine", methods=["GET"])
+@blp.alt_response(200, schema=sch.ProjectList, description="the active projects in the asker's scope")
 @login_required
 def my_projects():
+    """The active projects the asker may see (an enterprise user: its own)."""
     user = current_user()
     return {"items": [service.project_view(p, user) for p in service.my_projects(user)]}
 
 
 @blp.route("/projects/meta", methods=["GET"])
+@blp.alt_response(200, schema=sch.ProjectMeta, description="stages, payer kinds, blocker categories, settings")
 @login_required
 def meta():
+    """What the forms offer: stages, payer kinds, active blocker categories and the settings."""
     return {"stages": [{"key": k, "label": v} for k, v in STAGE_LABELS.items()],
             "payer_kinds": [{"key": k, "label": v} for k, v in PAYER_KIND_LABELS.items()],
             "categories": [{"code": c.code, "name": c.name, "name_en": c.name_en, "case_type": c.case_type}
@@ -116,20 +144,26 @@ def meta():
 
 
 @blp.route("/projects/settings", methods=["GET"])
+@blp.alt_response(200, schema=sch.ProjectSettingsView, description="the settings and their labels")
 @login_required
 def get_settings():
+    """The settings of approvals, payments and invitations, with their labels."""
     return {"settings": service.settings(), "labels": rules.SETTING_LABELS}
 
 
 @blp.route("/projects/settings", methods=["PUT"])
+@blp.alt_response(200, schema=sch.ProjectSettingsView, description="every setting after the change")
+@blp.doc(**_json_body(sch.ProjectSettingsIn))
 @login_required
 def put_settings():
+    """Admins: change some settings (the ones sent)."""
     merged = service.set_settings(current_user(), _json())
     db.session.commit()
     return {"settings": merged, "labels": rules.SETTING_LABELS}
 
 
 @blp.route("/projects/by-code/<code>", methods=["GET"])
+@blp.alt_response(200, schema=sch.ProjectView, description="the project")
 @login_required
 def project_by_code(code):
     """The project behind a scanned project code (专属码), when the user may see it."""
@@ -141,6 +175,10 @@ def project_by_code(code):
 
 
 @blp.route("/projects/board", methods=["GET"])
+@blp.alt_response(200, schema=sch.ProjectBoard, description="a page of the board, projects with problems first")
+@blp.doc(**_query(("jurisdiction", "integer", "only this jurisdiction and the ones under it"),
+                  ("problems", "string", "1, true or yes: only projects with something overdue or open"),
+                  ("q", "string", "in the name, project code or owner"), *PAGE_QUERY))
 @login_required
 def board():
     """The inspector's board: every project in scope with open blockers, overdue approvals and payments."""
@@ -152,16 +190,21 @@ def board():
 
 
 @blp.route("/projects/<int:project_id>/timeline", methods=["GET"])
+@blp.alt_response(200, schema=sch.ProjectTimeline, description="the project's page")
 @login_required
 def timeline(project_id):
+    """A project's page: registry, approvals, payments, milestones, blockers (staff: cases, visits), one stream."""
     return service.timeline(current_user(), project_id)
 
 
 # --- approvals, payments, milestones -------------------------------------------------------------
 
 @blp.route("/projects/<int:project_id>/approvals", methods=["POST"])
+@blp.alt_response(201, schema=sch.ApprovalItemView, description="the approval item with its dates")
+@blp.doc(**_json_body(sch.ApprovalItemIn))
 @login_required
 def create_approval(project_id):
+    """Record an approval item (审批事项) of the project; its yellow and due days follow."""
     item = service.create_approval(current_user(), project_id, _json())
     db.session.commit()
     today, calendar, s = _views()
@@ -169,8 +212,11 @@ def create_approval(project_id):
 
 
 @blp.route("/projects/approvals/<int:item_id>", methods=["PATCH"])
+@blp.alt_response(200, schema=sch.ApprovalItemView, description="the approval item as changed")
+@blp.doc(**_json_body(sch.ApprovalItemPatchIn))
 @login_required
 def update_approval(item_id):
+    """Change an approval item (e.g. its done_on), checked against `version`."""
     item = service.update_approval(current_user(), item_id, _json())
     db.session.commit()
     today, calendar, s = _views()
@@ -178,47 +224,63 @@ def update_approval(item_id):
 
 
 @blp.route("/projects/approvals/<int:item_id>", methods=["GET"])
+@blp.alt_response(200, schema=sch.ApprovalItemView, description="the approval item")
 @login_required
 def get_approval(item_id):
+    """One approval item with its colour today."""
     today, calendar, s = _views()
     return service.approval_view(service.get_approval(current_user(), item_id), today, calendar,
                                  s["approval_yellow_percent"])
 
 
 @blp.route("/projects/<int:project_id>/payments", methods=["POST"])
+@blp.alt_response(201, schema=sch.PaymentView, description="the payment with its due day")
+@blp.doc(**_json_body(sch.PaymentIn))
 @login_required
 def create_payment(project_id):
+    """Record a payment owed to the project's enterprise; its due day follows from the rules."""
     payment = service.create_payment(current_user(), project_id, _json())
     db.session.commit()
     return service.payment_view(payment, rules.local_today(), service.settings()["payment_warn_days"]), 201
 
 
 @blp.route("/projects/payments/<int:payment_id>", methods=["PATCH"])
+@blp.alt_response(200, schema=sch.PaymentView, description="the payment as changed")
+@blp.doc(**_json_body(sch.PaymentPatchIn))
 @login_required
 def update_payment(payment_id):
+    """Change a payment (e.g. its paid_on), checked against `version`."""
     payment = service.update_payment(current_user(), payment_id, _json())
     db.session.commit()
     return service.payment_view(payment, rules.local_today(), service.settings()["payment_warn_days"])
 
 
 @blp.route("/projects/payments/<int:payment_id>", methods=["GET"])
+@blp.alt_response(200, schema=sch.PaymentView, description="the payment")
 @login_required
 def get_payment(payment_id):
+    """One payment with its colour today."""
     return service.payment_view(service.get_payment(current_user(), payment_id), rules.local_today(),
                                 service.settings()["payment_warn_days"])
 
 
 @blp.route("/projects/<int:project_id>/milestones", methods=["POST"])
+@blp.alt_response(201, schema=sch.MilestoneView, description="the milestone")
+@blp.doc(**_json_body(sch.MilestoneIn))
 @login_required
 def create_milestone(project_id):
+    """Record a milestone (节点) of the project."""
     milestone = service.create_milestone(current_user(), project_id, _json())
     db.session.commit()
     return service.milestone_view(milestone, rules.local_today()), 201
 
 
 @blp.route("/projects/milestones/<int:milestone_id>", methods=["PATCH"])
+@blp.alt_response(200, schema=sch.MilestoneView, description="the milestone as changed")
+@blp.doc(**_json_body(sch.MilestonePatchIn))
 @login_required
 def update_milestone(milestone_id):
+    """Change a milestone (e.g. its done_on), checked against `version`."""
     milestone = service.update_milestone(current_user(), milestone_id, _json())
     db.session.commit()
     return service.milestone_view(milestone, rules.local_today())
@@ -231,6 +293,8 @@ def _invite_url(code: str) -> str:
 
 
 @blp.route("/projects/<int:project_id>/invitations", methods=["POST"])
+@blp.alt_response(201, schema=sch.InvitationCreated, description="the invitation, its code and sign-up address")
+@blp.doc(**_json_body(sch.InvitationIn, required=False))
 @login_required
 def invite(project_id):
     """Staff invite the project's contact; the contact invites up to two colleagues. The code is shown once."""
@@ -240,8 +304,10 @@ def invite(project_id):
 
 
 @blp.route("/projects/<int:project_id>/invitations", methods=["GET"])
+@blp.alt_response(200, schema=sch.InvitationList, description="the invitations, newest first")
 @login_required
 def list_invitations(project_id):
+    """The project's invitations (an enterprise user: the ones it made), newest first."""
     user = current_user()
     rows = service.list_invitations(user, project_id)
     return {"items": [service.invitation_view(i) for i in rows],
@@ -250,14 +316,17 @@ def list_invitations(project_id):
 
 
 @blp.route("/projects/invitations/<int:invitation_id>", methods=["DELETE"])
+@blp.alt_response(200, schema=sch.InvitationView, description="the invitation, revoked unless already used")
 @login_required
 def revoke_invitation(invitation_id):
+    """Revoke an invitation not yet used."""
     invitation = service.revoke_invitation(current_user(), invitation_id)
     db.session.commit()
     return service.invitation_view(invitation)
 
 
 @blp.route("/invitations/<code>", methods=["GET"])
+@blp.alt_response(200, schema=sch.InvitationPeek, description="the project and whom the invitation is for")
 @invite_throttle
 def peek_invitation(code):
     """Public: which project an invitation code is for (before setting a password)."""
@@ -265,6 +334,8 @@ def peek_invitation(code):
 
 
 @blp.route("/invitations/<code>/redeem", methods=["POST"])
+@blp.alt_response(201, schema=sch.InvitationAccount, description="the new account, signed in")
+@blp.doc(**_json_body(sch.InvitationRedeemIn))
 @invite_throttle
 def redeem_invitation(code):
     """Public: set username and password; the new enterprise account is signed in on this device."""
@@ -281,8 +352,10 @@ def redeem_invitation(code):
 # --- blockers --------------------------------------------------------------------------------------
 
 @blp.route("/blocker-categories", methods=["GET"])
+@blp.alt_response(200, schema=sch.BlockerCategoryList, description="the active categories, in order")
 @login_required
 def blocker_categories():
+    """The active blocker categories, in their order."""
     rows = service.active_categories()
     db.session.commit()
     return {"items": [{"code": c.code, "name": c.name, "name_en": c.name_en, "case_type": c.case_type}
@@ -290,8 +363,11 @@ def blocker_categories():
 
 
 @blp.route("/blocker-categories/<code>", methods=["PUT"])
+@blp.alt_response(200, schema=sch.BlockerCategoryAdminView, description="the category")
+@blp.doc(**_json_body(sch.BlockerCategoryIn))
 @login_required
 def put_blocker_category(code):
+    """Admins: create or change a blocker category (the fields sent)."""
     row = service.upsert_category(current_user(), code, _json())
     db.session.commit()
     return {"code": row.code, "name": row.name, "name_en": row.name_en, "case_type": row.case_type,
@@ -310,6 +386,12 @@ def _blocker_submission():
 
 
 @blp.route("/blockers", methods=["POST"])
+@blp.alt_response(201, schema=sch.BlockerSubmitted, description="the blocker and its case")
+@blp.alt_response(200, schema=sch.BlockerSubmitted, description="a replay: the blocker sent before with this client id")
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": sch.BlockerIn},
+                                                    "multipart/form-data": {"schema": sch.BlockerFormIn}}},
+         parameters=[{"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
+                      "description": "the client id (8–80 characters), instead of the client_id field"}])
 @login_required
 def create_blocker():
     """堵点/痛点 from the enterprise: category, description, department_id (one of the project's),
@@ -335,8 +417,12 @@ def create_blocker():
 
 
 @blp.route("/blockers", methods=["GET"])
+@blp.alt_response(200, schema=sch.BlockerPage, description="a page of blockers, newest first")
+@blp.doc(**_query(("project", "integer", "only this project's"), ("open", "string", "1, true or yes: open cases only"),
+                  *PAGE_QUERY))
 @login_required
 def list_blockers():
+    """The blockers in the asker's scope, newest first."""
     user = current_user()
     project = request.args.get("project", type=int)
     open_only = request.args.get("open") in ("1", "true", "yes")
@@ -348,15 +434,20 @@ def list_blockers():
 
 
 @blp.route("/blockers/<int:blocker_id>", methods=["GET"])
+@blp.alt_response(200, schema=sch.BlockerDetail, description="the blocker and the moves of its case")
 @login_required
 def get_blocker(blocker_id):
+    """One blocker with the moves of its case."""
     user = current_user()
     return service.blocker_view(service.get_blocker(user, blocker_id), user, with_events=True)
 
 
 @blp.route("/blockers/<int:blocker_id>/feedback", methods=["POST"])
+@blp.alt_response(200, schema=sch.BlockerDetail, description="the blocker after the return visit")
+@blp.doc(**_json_body(sch.BlockerFeedbackIn))
 @login_required
 def blocker_feedback(blocker_id):
+    """The reporter answers the return visit (回访) of its blocker's case."""
     user = current_user()
     blocker = service.blocker_feedback(user, blocker_id, _json())
     db.session.commit()
@@ -364,8 +455,11 @@ def blocker_feedback(blocker_id):
 
 
 @blp.route("/blockers/<int:blocker_id>/photos/<int:photo_id>", methods=["GET"])
+@blp.doc(responses={"200": {"description": "the photo, re-encoded as JPEG without its metadata",
+                            "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
 @login_required
 def blocker_photo(blocker_id, photo_id):
+    """A photo of a blocker."""
     photo, data = service.blocker_photo(current_user(), blocker_id, photo_id)
     response = Response(data, mimetype=photo.content_type)
     response.headers["Cache-Control"] = "private, max-age=3600"

@@ -25,6 +25,11 @@ blp = Blueprint("signs", __name__, url_prefix="/api/v1",
                 description="QR signs: templates, previews, print batches (PDF), single codes")
 
 
+def _binary(media_type: str, description: str) -> dict:
+    return {"200": {"description": description,
+                    "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
 # --- templates -------------------------------------------------------------------------------------
 
 @blp.route("/signs/templates", methods=["GET"])
@@ -36,6 +41,7 @@ def list_templates():
 
 
 @blp.route("/signs/templates/<name>/preview.png", methods=["GET"])
+@blp.doc(responses=_binary("image/png", "the template's sample sign"))
 @login_required
 def template_preview(name):
     """The template's sample image (made by the tests from the demo city)."""
@@ -46,6 +52,7 @@ def template_preview(name):
 
 
 @blp.route("/signs/preview.png", methods=["GET"])
+@blp.doc(responses=_binary("image/png", "the point's sign on the template, first sheet"))
 @login_required
 @blp.arguments(PreviewArgs, location="query")
 def preview(args):
@@ -129,6 +136,7 @@ def batch_points(batch_id):
 
 
 @blp.route("/signs/batches/<int:batch_id>/pdf", methods=["GET"])
+@blp.doc(responses=_binary("application/pdf", "the batch's signs, ready to print (an attachment)"))
 @login_required
 def batch_pdf(batch_id):
     """The batch's PDF, once done."""
@@ -144,6 +152,7 @@ def batch_pdf(batch_id):
 
 
 @blp.route("/signs/batches/<int:batch_id>/retry", methods=["POST"])
+@blp.doc(requestBody={"required": False, "content": {"application/json": {"schema": {"type": "object"}}}})
 @login_required
 @blp.response(202, BatchSchema)
 def retry_batch(batch_id):
@@ -175,6 +184,7 @@ def _point_for_code(point_id: int) -> Point:
 
 
 @blp.route("/points/<int:point_id>/qr.svg", methods=["GET"])
+@blp.doc(responses=_binary("image/svg+xml", "the point's code, vector (an attachment)"))
 @login_required
 @blp.arguments(QrArgs, location="query")
 def point_qr_svg(args, point_id):
@@ -186,6 +196,7 @@ def point_qr_svg(args, point_id):
 
 
 @blp.route("/points/<int:point_id>/qr.png", methods=["GET"])
+@blp.doc(responses=_binary("image/png", "the point's code (an attachment)"))
 @login_required
 @blp.arguments(QrArgs, location="query")
 def point_qr_png(args, point_id):

@@ -1,0 +1,387 @@
+"""Shapes of fieldwork's API for the OpenAPI document: checklists, tasks and the ledger, visits, the sync
+protocol, resumable uploads. The routes parse and build their JSON by hand; these only describe it."""
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from jiandu.fieldwork.models import ITEM_KINDS, TASK_STATES, UPLOAD_STATES, VISIT_STATES
+from jiandu.org.schemas import Ref
+from jiandu.pagination import page_schema
+
+WARNINGS = ("none", "yellow", "red")
+SYNC_OPS = ("visit.create", "visit.record", "answers.submit", "finding.create", "case.act")
+SYNC_STATUSES = ("applied", "duplicate", "conflict", "rejected")
+
+
+def _enum(values) -> dict:
+    return {"enum": list(values)}
+
+
+# --- checklist templates ----------------------------------------------------------------------------
+
+class ChecklistItemView(Schema):
+    id = fields.Integer(required=True)
+    position = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata=_enum(ITEM_KINDS))
+    label = fields.String(required=True)
+    guidance = fields.String(required=True, allow_none=True)
+    options = fields.List(fields.String(), required=True, allow_none=True,
+                          metadata={"description": "the choices of a single or multiple item; null otherwise"})
+    required = fields.Boolean(required=True)
+
+
+class ChecklistTemplateView(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True, metadata={"description": "shared by every version of the checklist"})
+    version = fields.Integer(required=True)
+    title = fields.String(required=True)
+    problem = fields.String(required=True, allow_none=True,
+                            metadata={"description": "the recurring problem the checklist was born from"})
+    current = fields.Boolean(required=True, metadata={"description": "the newest version of its code"})
+    jurisdiction_id = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    items = fields.List(fields.Nested(ChecklistItemView), required=True)
+
+
+ChecklistTemplatePage = page_schema(ChecklistTemplateView, "ChecklistTemplatePage")
+
+
+class ChecklistItemIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(ITEM_KINDS))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    guidance = fields.String(allow_none=True)
+    options = fields.List(fields.String(), allow_none=True,
+                          metadata={"description": "single and multiple: at least two distinct choices"})
+    required = fields.Boolean(load_default=True)
+
+
+class ChecklistTemplateIn(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    problem = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(ChecklistItemIn), required=True, validate=validate.Length(min=1, max=100))
+
+
+# --- tasks and the ledger ------------------------------------------------------------------------------
+
+class ChecklistTaskView(Schema):
+    id = fields.Integer(required=True)
+    batch = fields.String(required=True, metadata={"description": "groups the tasks of one issuing"})
+    template_id = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True, allow_none=True)
+    unit = fields.String(required=True, allow_none=True, metadata={"description": "the unit's name"})
+    point_id = fields.Integer(required=True, allow_none=True)
+    point = fields.String(required=True, allow_none=True, metadata={"description": "the point's name"})
+    state = fields.String(required=True, metadata=_enum(TASK_STATES))
+    issued_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(required=True)
+    due_provisional = fields.Boolean(required=True)
+    warning = fields.String(required=True, metadata=_enum(WARNINGS))
+    answered_at = fields.DateTime(required=True, allow_none=True)
+    spot_checked_at = fields.DateTime(required=True, allow_none=True)
+    note = fields.String(required=True, allow_none=True)
+
+
+class ChecklistIssueIn(Schema):
+    """Exactly one way of choosing the targets: unit_ids, unit_kind, point_ids or point_type."""
+
+    template_id = fields.Integer(required=True, metadata={"description": "the current version of a checklist"})
+    unit_ids = fields.List(fields.Integer())
+    unit_kind = fields.String(validate=validate.OneOf(("department", "hall", "group")))
+    point_ids = fields.List(fields.Integer())
+    point_type = fields.String()
+    due_workdays = fields.Integer(validate=validate.Range(min=1, max=250), metadata={"description": "default 10"})
+    note = fields.String(allow_none=True)
+
+
+class ChecklistIssueResult(Schema):
+    batch = fields.String(required=True)
+    count = fields.Integer(required=True)
+    items = fields.List(fields.Nested(ChecklistTaskView), required=True)
+
+
+class ChecklistLedgerRow(ChecklistTaskView):
+    answer_sets = fields.Integer(required=True, metadata={"description": "how many answer sets the task has"})
+
+
+class ChecklistLedgerCounts(Schema):
+    """Tasks of the filter by state and warning (state and warning filters left out)."""
+
+    issued = fields.Integer(required=True)
+    answered = fields.Integer(required=True)
+    spot_checked = fields.Integer(required=True)
+    red = fields.Integer(required=True)
+    yellow = fields.Integer(required=True)
+
+
+class ChecklistLedgerPage(Schema):
+    items = fields.List(fields.Nested(ChecklistLedgerRow), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    counts = fields.Nested(ChecklistLedgerCounts, required=True)
+
+
+class ChecklistAnswerView(Schema):
+    id = fields.Integer(required=True)
+    item_id = fields.Integer(required=True)
+    value = fields.Raw(required=True, allow_none=True,
+                       metadata={"description": "boolean, choice, list of choices, number or text, by the item's kind"})
+    note = fields.String(required=True, allow_none=True)
+    photos = fields.List(fields.String(), required=True, metadata={"description": "photo UUIDs"})
+    negative = fields.Boolean(required=True, metadata={"description": "a \"no\": can become a case"})
+    case_id = fields.Integer(required=True, allow_none=True)
+
+
+class ChecklistAnswerSetView(Schema):
+    id = fields.Integer(required=True)
+    uuid = fields.String(required=True)
+    kind = fields.String(required=True, metadata=_enum(("self_check", "inspection")))
+    template_id = fields.Integer(required=True)
+    task_id = fields.Integer(required=True, allow_none=True)
+    visit_id = fields.Integer(required=True, allow_none=True)
+    author_id = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    answers = fields.List(fields.Nested(ChecklistAnswerView), required=True)
+
+
+class ChecklistTaskDetail(ChecklistTaskView):
+    template = fields.Nested(ChecklistTemplateView, required=True)
+    answer_sets = fields.List(fields.Nested(ChecklistAnswerSetView), required=True)
+
+
+class AnswerCaseIn(Schema):
+    id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{8,80}$"),
+                       metadata={"description": "made by the client: a resend answers as the first time"})
+    description = fields.String(required=True, validate=validate.Length(min=4, max=2000))
+    category = fields.String(allow_none=True, metadata={"description": "a report category code"})
+    photos = fields.List(fields.String(), metadata={"description": "UUIDs of uploaded photos (up to 10)"})
+
+
+class FindingCreated(Schema):
+    finding_id = fields.Integer(required=True)
+    report_id = fields.Integer(required=True, allow_none=True,
+                               metadata={"description": "null when the finding has no point"})
+    case_id = fields.Integer(required=True)
+    case_number = fields.String(required=True)
+
+
+# --- visits -----------------------------------------------------------------------------------------------
+
+class VisitKindView(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True, allow_none=True)
+
+
+class VisitKindList(Schema):
+    items = fields.List(fields.Nested(VisitKindView), required=True)
+
+
+class FieldVisitView(Schema):
+    id = fields.Integer(required=True)
+    uuid = fields.String(required=True, allow_none=True,
+                         metadata={"description": "the device's UUID of a visit started on the spot"})
+    kind = fields.String(required=True)
+    title = fields.String(required=True, allow_none=True)
+    point_id = fields.Integer(required=True, allow_none=True)
+    project_id = fields.Integer(required=True, allow_none=True)
+    template_id = fields.Integer(required=True, allow_none=True)
+    jurisdiction_id = fields.Integer(required=True)
+    inspector_id = fields.Integer(required=True)
+    state = fields.String(required=True, metadata=_enum(VISIT_STATES))
+    planned_for = fields.Date(required=True, allow_none=True)
+    place = fields.String(required=True, allow_none=True, metadata={"description": "the point's or project's name"})
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+FieldVisitPage = page_schema(FieldVisitView, "FieldVisitPage")
+
+
+class FieldVisitRecordView(Schema):
+    id = fields.Integer(required=True)
+    uuid = fields.String(required=True)
+    latitude = fields.Float(required=True, allow_none=True)
+    longitude = fields.Float(required=True, allow_none=True)
+    accuracy_m = fields.Float(required=True, allow_none=True)
+    notes = fields.String(required=True, allow_none=True)
+    photos = fields.List(fields.String(), required=True)
+    started_at = fields.DateTime(required=True, allow_none=True)
+    finished_at = fields.DateTime(required=True, allow_none=True)
+
+
+class FieldFindingView(Schema):
+    id = fields.Integer(required=True)
+    uuid = fields.String(required=True)
+    visit_id = fields.Integer(required=True, allow_none=True)
+    answer_id = fields.Integer(required=True, allow_none=True)
+    point_id = fields.Integer(required=True, allow_none=True)
+    project_id = fields.Integer(required=True, allow_none=True)
+    category = fields.String(required=True, allow_none=True)
+    description = fields.String(required=True)
+    photos = fields.List(fields.String(), required=True)
+    report_id = fields.Integer(required=True, allow_none=True)
+    case_id = fields.Integer(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class FieldVisitDetail(FieldVisitView):
+    records = fields.List(fields.Nested(FieldVisitRecordView), required=True)
+    answer_sets = fields.List(fields.Nested(ChecklistAnswerSetView), required=True)
+    findings = fields.List(fields.Nested(FieldFindingView), required=True)
+
+
+class FieldVisitIn(Schema):
+    """A point or a project, not both."""
+
+    kind = fields.String(required=True, metadata={"description": "a code of GET /visit-kinds"})
+    point_id = fields.Integer(allow_none=True)
+    project_id = fields.Integer(allow_none=True)
+    template_id = fields.Integer(allow_none=True, metadata={"description": "a checklist to answer on the visit"})
+    title = fields.String(allow_none=True, validate=validate.Length(max=128))
+    planned_for = fields.Date(allow_none=True)
+    inspector_id = fields.Integer(allow_none=True, metadata={"description": "default: the caller"})
+
+
+# --- the sync protocol ------------------------------------------------------------------------------------
+
+class SyncWriteIn(Schema):
+    id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{8,80}$"),
+                       metadata={"description": "the client's UUID of the write: its idempotency key"})
+    op = fields.String(required=True, validate=validate.OneOf(SYNC_OPS))
+    body = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+
+
+class SyncPushIn(Schema):
+    device = fields.String(allow_none=True, validate=validate.Length(max=64))
+    writes = fields.List(fields.Nested(SyncWriteIn), required=True, validate=validate.Length(min=1, max=500))
+
+
+class SyncWriteOutcome(Schema):
+    """What a write made; which keys are there depends on its op (other capabilities register ops
+    of their own, so more keys may come)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    visit_id = fields.Integer(allow_none=True, metadata={"description": "visit.create, visit.record, answers.submit"})
+    record_id = fields.Integer(metadata={"description": "visit.record"})
+    answer_set_id = fields.Integer(metadata={"description": "answers.submit"})
+    answers = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                          metadata={"description": "answers.submit: item id → answer id"})
+    task_id = fields.Integer(allow_none=True, metadata={"description": "answers.submit"})
+    finding_id = fields.Integer(metadata={"description": "finding.create"})
+    report_id = fields.Integer(allow_none=True, metadata={"description": "finding.create"})
+    case_id = fields.Integer(allow_none=True, metadata={"description": "finding.create, case.act, blocker.create"})
+    case_number = fields.String(allow_none=True, metadata={"description": "finding.create, blocker.create"})
+    blocker_id = fields.Integer(metadata={"description": "blocker.create (projects)"})
+    state = fields.String(metadata={"description": "case.act: the case's state now"})
+    version = fields.Integer(metadata={"description": "case.act: the case's version now"})
+
+
+class SyncWriteResult(Schema):
+    # Raw: a write refused for its id gets back whatever it sent as id (a number, say).
+    id = fields.Raw(required=True, allow_none=True,
+                    metadata={"description": "the write's id as sent (the client's UUID; null when the write "
+                                             "was not an object)"})
+    status = fields.String(required=True, metadata=_enum(SYNC_STATUSES))
+    result = fields.Nested(SyncWriteOutcome, metadata={"description": "applied, duplicate"})
+    code = fields.String(metadata={"description": "conflict, rejected"})
+    message = fields.String(metadata={"description": "conflict, rejected"})
+    fields_ = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields",
+                          metadata={"description": "rejected: field → what is wrong"})
+    http_status = fields.Integer(metadata={"description": "rejected: the status the write would have had alone"})
+    retryable = fields.Boolean(metadata={"description": "rejected: true when it only has to wait"})
+    photos = fields.List(fields.String(), metadata={"description": "rejected (photo_missing): photos still uploading"})
+    current = fields.Dict(keys=fields.String(), values=fields.Raw(),
+                          metadata={"description": "conflict: the shared state now (a case's state and version)"})
+
+
+class SyncPushCounts(Schema):
+    applied = fields.Integer(required=True)
+    duplicate = fields.Integer(required=True)
+    conflict = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+
+
+class SyncPushResult(Schema):
+    batch = fields.Integer(required=True)
+    results = fields.List(fields.Nested(SyncWriteResult), required=True,
+                          metadata={"description": "one per write, in the order sent"})
+    counts = fields.Nested(SyncPushCounts, required=True)
+
+
+class SyncPointView(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    type = fields.String(required=True)
+    name = fields.String(required=True)
+    number = fields.String(required=True, allow_none=True)
+    address = fields.String(required=True, allow_none=True)
+    jurisdiction_id = fields.Integer(required=True)
+    department_id = fields.Integer(required=True, allow_none=True)
+    project_id = fields.Integer(required=True, allow_none=True)
+    hall = fields.String(required=True, allow_none=True, metadata={"description": "the hall's name"})
+
+
+class SyncProjectView(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    code = fields.String(required=True)
+    owner_enterprise = fields.String(required=True)
+    location = fields.String(required=True, allow_none=True)
+    stage = fields.String(required=True)
+    jurisdiction_id = fields.Integer(required=True)
+
+
+class SyncCaseView(Schema):
+    """An open case of a point or project concerned (a case's row of the cases' ledger)."""
+
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    state = fields.String(required=True)
+    state_label = fields.String(required=True, allow_none=True)
+    case_type = fields.String(required=True, allow_none=True)
+    category = fields.String(required=True, allow_none=True)
+    severity = fields.String(required=True, allow_none=True)
+    channel = fields.String(required=True)
+    summary = fields.String(required=True)
+    jurisdiction = fields.Nested(Ref, required=True)
+    department = fields.Nested(Ref, required=True, allow_none=True)
+    point = fields.Nested(Ref, required=True, allow_none=True)
+    project_id = fields.Integer(required=True, allow_none=True)
+    due_at = fields.DateTime(required=True, allow_none=True)
+    deadline_kind = fields.String(required=True, allow_none=True)
+    due_provisional = fields.Boolean(required=True)
+    warning = fields.String(required=True)
+    escalation_level = fields.Integer(required=True)
+    overdue = fields.Boolean(required=True)
+    returns_count = fields.Integer(required=True)
+    reopen_count = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    closed_at = fields.DateTime(required=True, allow_none=True)
+    version = fields.Integer(required=True)
+
+
+class SyncPullResult(Schema):
+    cursor = fields.String(required=True, metadata={"description": "opaque: send it as `since` next time"})
+    full = fields.Boolean(required=True, metadata={"description": "true when there was no cursor: everything"})
+    server_time = fields.DateTime(required=True)
+    visit_kinds = fields.List(fields.Nested(VisitKindView), required=True)
+    visits = fields.List(fields.Nested(FieldVisitView), required=True)
+    tasks = fields.List(fields.Nested(ChecklistTaskView), required=True)
+    templates = fields.List(fields.Nested(ChecklistTemplateView), required=True)
+    points = fields.List(fields.Nested(SyncPointView), required=True)
+    projects = fields.List(fields.Nested(SyncProjectView), required=True)
+    cases = fields.List(fields.Nested(SyncCaseView), required=True)
+
+
+# --- resumable uploads --------------------------------------------------------------------------------------
+
+class UploadState(Schema):
+    uuid = fields.String(required=True)
+    size = fields.Integer(required=True, metadata={"description": "the announced total, in bytes"})
+    received = fields.Integer(required=True, metadata={"description": "bytes the server holds"})
+    state = fields.String(required=True, metadata=_enum(UPLOAD_STATES))
+    complete = fields.Boolean(required=True)
+    reason = fields.String(required=True, allow_none=True, metadata={"description": "why it was rejected"})
