@@ -32,6 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "apps"))
+
+from bench_city import city_skeleton  # noqa: E402
 
 N_DEPARTMENTS = int(os.environ.get("BENCH_PUSH_DEPARTMENTS", "1000"))
 HANDLERS_PER_DEPARTMENT = int(os.environ.get("BENCH_PUSH_HANDLERS", "10"))
@@ -159,16 +162,11 @@ def build_world(app, subscriptions: list[dict]) -> None:
     from jiandu.extensions import db
     from jiandu.notify.models import OutboxEvent, PushSubscription
     from jiandu.notify.service import digest
-    from jiandu.org.models import Jurisdiction, Unit, User
+    from jiandu.org.models import Unit, User
     from jiandu.timeutil import iso_utc, utcnow
 
     now = utcnow()
-    db.drop_all()
-    db.create_all()
-    city = Jurisdiction(name="包头市", level="city", path="")
-    db.session.add(city)
-    db.session.flush()
-    city.path = f"/{city.id}/"
+    city, _, _ = city_skeleton(counties=0, departments=0, city_departments=True)
     db.session.execute(insert(Unit), [{"id": d + 1, "name": f"部门{d + 1}", "kind": "department",
                                        "jurisdiction_id": city.id, "active": True, "version": 1, "created_at": now}
                                       for d in range(N_DEPARTMENTS)])

@@ -2,6 +2,7 @@
 protocol, resumable uploads. The routes parse and build their JSON by hand; these only describe it."""
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from jiandu.cases.schemas import CaseLedgerItem
 from jiandu.fieldwork.models import ITEM_KINDS, TASK_STATES, UPLOAD_STATES, VISIT_STATES
 from jiandu.org.schemas import Ref
 from jiandu.pagination import page_schema
@@ -333,36 +334,6 @@ class SyncProjectView(Schema):
     jurisdiction_id = fields.Integer(required=True)
 
 
-class SyncCaseView(Schema):
-    """An open case of a point or project concerned (a case's row of the cases' ledger)."""
-
-    id = fields.Integer(required=True)
-    number = fields.String(required=True)
-    state = fields.String(required=True)
-    state_label = fields.String(required=True, allow_none=True)
-    case_type = fields.String(required=True, allow_none=True)
-    category = fields.String(required=True, allow_none=True)
-    severity = fields.String(required=True, allow_none=True)
-    channel = fields.String(required=True)
-    summary = fields.String(required=True)
-    jurisdiction = fields.Nested(Ref, required=True)
-    department = fields.Nested(Ref, required=True, allow_none=True)
-    point = fields.Nested(Ref, required=True, allow_none=True)
-    project_id = fields.Integer(required=True, allow_none=True)
-    due_at = fields.DateTime(required=True, allow_none=True)
-    deadline_kind = fields.String(required=True, allow_none=True)
-    due_provisional = fields.Boolean(required=True)
-    warning = fields.String(required=True)
-    escalation_level = fields.Integer(required=True)
-    overdue = fields.Boolean(required=True)
-    returns_count = fields.Integer(required=True)
-    reopen_count = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
-    closed_at = fields.DateTime(required=True, allow_none=True)
-    version = fields.Integer(required=True)
-
-
 class SyncPullResult(Schema):
     cursor = fields.String(required=True, metadata={"description": "opaque: send it as `since` next time"})
     full = fields.Boolean(required=True, metadata={"description": "true when there was no cursor: everything"})
@@ -373,7 +344,7 @@ class SyncPullResult(Schema):
     templates = fields.List(fields.Nested(ChecklistTemplateView), required=True)
     points = fields.List(fields.Nested(SyncPointView), required=True)
     projects = fields.List(fields.Nested(SyncProjectView), required=True)
-    cases = fields.List(fields.Nested(SyncCaseView), required=True)
+    cases = fields.List(fields.Nested(CaseLedgerItem), required=True)
 
 
 # --- resumable uploads --------------------------------------------------------------------------------------
