@@ -98,7 +98,8 @@ def template_text(template_name: str) -> str:
     """The text of a template's own files (its fixed words: titles, hints)."""
     template = get(template_name)
     return "".join(path.read_text(encoding="utf-8") for path in
-                   (template.folder / "template.html", TEMPLATES_ROOT / "_base" / "macros.html"))
+                   (template.folder / "template.html", TEMPLATES_ROOT / "_base" / "sheets.html",
+                    TEMPLATES_ROOT / "_base" / "macros.html"))
 
 
 def characters(template: SignTemplate, signs: list[dict]) -> set[str]:
