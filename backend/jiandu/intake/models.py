@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jiandu.extensions import db
 from jiandu.indexes import only_where_set
+from jiandu.intake.photos import StoredPhoto
 from jiandu.timeutil import utcnow
 
 KINDS = ("rating", "report")
@@ -100,19 +101,12 @@ Report.__scope_columns__ = {"jurisdiction": "jurisdiction_id", "department": "de
                             "project": "project_id"}
 
 
-class Photo(db.Model):
+class Photo(StoredPhoto, db.Model):
     """A photo of a report, re-encoded without metadata; the bytes live in the photo storage."""
 
     __tablename__ = "report_photos"
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
-    storage_key: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(32))
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="photos")
 

@@ -13,8 +13,12 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from datetime import datetime
+
 from flask import current_app
 from PIL import Image, ImageOps
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from jiandu.timeutil import utcnow
 
@@ -37,6 +41,24 @@ class CleanPhoto:
     width: int
     height: int
     sha256: str
+
+    def stored(self, storage_key: str) -> dict:
+        """The row of a StoredPhoto for this photo, once its bytes are in the storage under `storage_key`."""
+        return {"storage_key": storage_key, "content_type": self.content_type, "width": self.width,
+                "height": self.height, "size": len(self.data), "sha256": self.sha256}
+
+
+class StoredPhoto:
+    """The columns of a kept photo, for the models of whatever it belongs to (a report, a blocker):
+    where its bytes are in the photo storage, and what they are."""
+
+    storage_key: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 def clean_photo(raw: bytes) -> CleanPhoto:

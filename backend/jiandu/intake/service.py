@@ -611,9 +611,7 @@ def _store(connection, key, digest, clean, prepared, cleaned_photos, store, save
     report_id = connection.execute(_REPORT_INSERT, row).inserted_primary_key[0]
     if cleaned_photos:
         connection.execute(insert(Photo.__table__), [
-            {"report_id": report_id, "storage_key": stored, "content_type": photo.content_type,
-             "width": photo.width, "height": photo.height, "size": len(photo.data), "sha256": photo.sha256,
-             "created_at": row["created_at"]}
+            {"report_id": report_id, **photo.stored(stored), "created_at": row["created_at"]}
             for stored, photo in zip(photo_keys, cleaned_photos)])
     body = {
         "report_id": report_id,

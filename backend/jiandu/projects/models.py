@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jiandu.extensions import db
+from jiandu.intake.photos import StoredPhoto
 from jiandu.timeutil import utcnow
 
 # 立项用地规划许可 → 工程建设许可 → 施工许可 → 竣工验收
@@ -185,19 +186,12 @@ class Blocker(db.Model):
 Blocker.__scope_columns__ = {**_SCOPED, "department": "department_id"}
 
 
-class BlockerPhoto(db.Model):
+class BlockerPhoto(StoredPhoto, db.Model):
     """A blocker's photo, re-encoded by intake's photo rules; the bytes live in the photo storage."""
 
     __tablename__ = "project_blocker_photos"
     id: Mapped[int] = mapped_column(primary_key=True)
     blocker_id: Mapped[int] = mapped_column(ForeignKey("project_blockers.id"), index=True)
-    storage_key: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(32))
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     blocker: Mapped[Blocker] = relationship(back_populates="photos")
 

@@ -985,8 +985,7 @@ def submit_blocker(user: User, fields: dict, uploads: list[bytes], client_id: st
     for photo in cleaned:
         key = store.save(photo.data, ".jpg")
         _saved_photo_keys().append(key)
-        photos.append({"storage_key": key, "content_type": photo.content_type, "width": photo.width,
-                       "height": photo.height, "size": len(photo.data), "sha256": photo.sha256})
+        photos.append(photo.stored(key))
     return _create_blocker(user, project, clean, client_id, digest, photos), False
 
 
