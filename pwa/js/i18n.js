@@ -459,6 +459,18 @@ export function getLanguage() {
   return language;
 }
 
+/** A moment from the API (UTC, RFC 3339) in the city's time and the user's language:
+ *  "2026/11/26 20:19" ("26/11/2026, 20:19"); `short` leaves the year out. "" when there is none. */
+export function localTime(iso, { short = false } = {}) {
+  if (!iso) return "";
+  const moment = new Date(iso);
+  if (Number.isNaN(moment.getTime())) return String(iso);
+  return moment.toLocaleString(language === "en" ? "en-GB" : "zh-CN", {
+    timeZone: "Asia/Shanghai", hour12: false, ...(short ? {} : { year: "numeric" }), month: "2-digit",
+    day: "2-digit", hour: "2-digit", minute: "2-digit",
+  });
+}
+
 export function otherLanguage() {
   return language === "zh" ? "en" : "zh";
 }

@@ -91,11 +91,3 @@ export function bytes(n) {
   return `${(n / 1024 ** 3).toFixed(1)} GB`;
 }
 
-export function localTime(iso) {
-  if (!iso) return "";
-  try {
-    return new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
-  } catch {
-    return iso;
-  }
-}

@@ -1,17 +1,11 @@
 // 我的账号: who I am, change my password, my API tokens, language, sign out.
 import { api } from "../api.js";
-import { getLanguage, setLanguage, t } from "../i18n.js";
+import { getLanguage, localTime, setLanguage, t } from "../i18n.js";
 import { scopeName, session, setMe, signOut } from "../state.js";
 import {
   badge, button, clear, confirmDialog, emptyState, errorBlock, field, h, heading, loading, navigate, onSubmit,
   showErrors, toast,
 } from "../ui.js";
-
-function when(iso) {
-  if (!iso) return "—";
-  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
-  return date.toLocaleString(document.documentElement.lang, { timeZone: "Asia/Shanghai", hour12: false });
-}
 
 export default {
   path: "/account",
@@ -78,8 +72,8 @@ export default {
           h("div", { class: `card${token.revoked_at ? " inactive" : ""}` },
             h("div", { class: "card-head" }, h("strong", { class: "card-title" }, token.name),
               token.revoked_at ? badge(t("account.revoked"), "muted") : badge(t("common.active"), "ok")),
-            h("p", { class: "card-line muted" }, t("account.tokenCreated", { when: when(token.created_at) })),
-            h("p", { class: "card-line muted" }, t("account.tokenUsed", { when: when(token.last_used_at) })),
+            h("p", { class: "card-line muted" }, t("account.tokenCreated", { when: localTime(token.created_at) || "—" })),
+            h("p", { class: "card-line muted" }, t("account.tokenUsed", { when: localTime(token.last_used_at) || "—" })),
             token.revoked_at ? null : h("div", { class: "card-actions" }, button(t("account.revoke"), {
               class: "btn small danger",
               "aria-label": `${t("account.revoke")} ${token.name}`,

@@ -3,7 +3,7 @@
 // is sent by the sync (`blocker.create`); the form's UUID is the idempotency key. Also one blocker's
 // page: its case's progress and, once the commission has checked the answer, the return visit.
 import { api } from "../api.js";
-import { addMessages, t } from "../i18n.js";
+import { addMessages, localTime, t } from "../i18n.js";
 import { uuid } from "../offline/db.js";
 import { enqueue, keepPhoto } from "../offline/outbox.js";
 import { syncNow } from "../offline/sync.js";
@@ -119,7 +119,7 @@ export const blockerDetail = {
         b.photos.length ? h("p", {}, b.photos.map((p) => h("img", { src: p.url, alt: "", class: "blocker-photo", width: 96 }))) : null),
       h("section", { class: "blocker-progress" }, h("h3", {}, t("blocker.progress")),
         h("ol", { class: "timeline" }, (b.events || []).map((e) => h("li", { dataset: { action: e.action } },
-          h("strong", {}, e.state_label), ` · ${new Date(e.at).toLocaleString()}`, e.note ? h("p", {}, e.note) : null)))),
+          h("strong", {}, e.state_label), ` · ${localTime(e.at)}`, e.note ? h("p", {}, e.note) : null)))),
     );
     if (b.feedback_open) {
       const form = h("form", { class: "blocker-visit" }, h("h3", {}, t("blocker.visit")),

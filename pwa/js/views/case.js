@@ -1,11 +1,11 @@
 // One case: its facts, deadline, history, and a form for each move the user may make now. The move
 // that takes the case forward is open; the others (return, park, urge…) are one tap away.
 import { api } from "../api.js";
-import { addMessages, t } from "../i18n.js";
+import { addMessages, localTime, t } from "../i18n.js";
 import { departments } from "../lookups.js";
 import { badge, field, h, heading, lastList, navigate, onSubmit, toast } from "../ui.js";
 import {
-  caseMeta, categoryKey, categoryLabel, localTime, metaLabel, metaOptions, severityLabel, stateBadge, stateLabel, typeLabel, warningBadge,
+  caseMeta, categoryKey, categoryLabel, metaLabel, metaOptions, severityLabel, stateBadge, stateLabel, typeLabel, warningBadge,
 } from "./ledger.js";
 
 addMessages({

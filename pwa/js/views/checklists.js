@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { t } from "../i18n.js";
 import { record, records, saveRecords, uuid } from "../offline/db.js";
 import { checklistForm } from "../offline/form.js";
-import { localTime } from "../offline/messages.js";
+import { localTime } from "../i18n.js";
 import { enqueue, keepPhoto } from "../offline/outbox.js";
 import { syncNow } from "../offline/sync.js";
 import { hasRole, session } from "../state.js";

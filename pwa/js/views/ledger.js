@@ -1,7 +1,7 @@
 // 案件台账: every case in scope, filtered and counted per state; export to Excel, print, bulk assign.
 // On a phone the cases are cards; on a wide screen and on paper, a table with the same columns.
 import { api } from "../api.js";
-import { addMessages, getLanguage, t } from "../i18n.js";
+import { addMessages, getLanguage, localTime, t } from "../i18n.js";
 import { departments, halls, jurisdictionOptions, jurisdictions } from "../lookups.js";
 import { hasRole, session } from "../state.js";
 import {
@@ -106,14 +106,6 @@ export async function caseMeta() {
     });
   }
   return metaCache;
-}
-
-export function localTime(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleString("zh-CN", {
-    timeZone: "Asia/Shanghai", hour12: false, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
-    minute: "2-digit",
-  });
 }
 
 const labelIn = (list, key) => (list || []).find((x) => String(x.key) === String(key));

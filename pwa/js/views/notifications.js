@@ -6,7 +6,7 @@
 // unread count in the app bar, keeps it fresh, marks a notification read when the app was opened
 // from it (/?n=<id>#/…), and re-registers this device's push subscription after each sign-in.
 import { api, request } from "../api.js";
-import { addMessages, getLanguage, onLanguageChange, t } from "../i18n.js";
+import { addMessages, getLanguage, localTime, onLanguageChange, t } from "../i18n.js";
 import { onSessionChange, session } from "../state.js";
 import { badge, button, clear, emptyState, errorBlock, h, heading, loading, navigate, pager, toast } from "../ui.js";
 
@@ -61,12 +61,6 @@ const DEVICE_KEY = "jiandu.push.device";
 
 let unread = 0;
 const unreadListeners = new Set();
-
-function localTime(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleString(getLanguage() === "en" ? "en-GB" : "zh-CN",
-    { timeZone: "Asia/Shanghai", hour12: false }).slice(0, -3);
-}
 
 function setUnread(n) {
   unread = Math.max(0, Number(n) || 0);

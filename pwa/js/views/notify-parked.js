@@ -1,7 +1,7 @@
 // 未能投递的通知: events the push capability gave up on after its last retry, with their error;
 // an administrator can send one again once the cause (a rule, a bad payload) is fixed.
 import { api } from "../api.js";
-import { addMessages, t } from "../i18n.js";
+import { addMessages, localTime, t } from "../i18n.js";
 import { badge, clear, emptyState, errorBlock, h, heading, loading, navigate, toast } from "../ui.js";
 
 addMessages({
@@ -22,10 +22,6 @@ addMessages({
     "parked.retried": "Queued again",
   },
 });
-
-function localTime(iso) {
-  return iso ? new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false }) : "";
-}
 
 function eventCard(event, onRetry) {
   return h("li", { class: "card" },

@@ -4,7 +4,7 @@
 // enterprise's contact (the one-time code and link are shown once, right after they are made).
 // Also the public screen where an invited enterprise contact sets a password (#/invite/<code>).
 import { api, setCsrfToken } from "../api.js";
-import { addMessages, t } from "../i18n.js";
+import { addMessages, localTime, t } from "../i18n.js";
 import { hasRole, session, signedIn } from "../state.js";
 import {
   append, badge, clear, confirmDialog, emptyState, errorBlock, field, h, heading, idOrNull, navigate, onSubmit, orNull, toast,
@@ -116,14 +116,6 @@ addMessages({
     "invite.done": "Account activated",
   },
 });
-
-const LOCAL_TIME = new Intl.DateTimeFormat("sv-SE", {
-  timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
-});
-
-function localTime(iso) {
-  return iso ? LOCAL_TIME.format(new Date(iso)) : "";
-}
 
 // --- add / edit forms of approval items, payments and milestones (staff) ------------------------
 

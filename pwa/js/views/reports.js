@@ -3,7 +3,7 @@
 // A card opens to the report's detail: photos, the case it opened, and (for inspectors and
 // admins) the reporter's contact details, revealed on request — every reveal is logged.
 import { api } from "../api.js";
-import { addMessages, getLanguage, t } from "../i18n.js";
+import { addMessages, getLanguage, localTime, t } from "../i18n.js";
 import {
   badge, button, clear, confirmDialog, emptyState, errorBlock, filterBar, h, hashWith, heading, loading, navigate,
   pager, rememberList,
@@ -85,13 +85,6 @@ async function categories() {
   return categoriesCache;
 }
 
-function when(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleString(getLanguage() === "en" ? "en-GB" : "zh-CN", {
-    timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
-  });
-}
-
 function headline(item) {
   if (item.kind === "rating") {
     return `${t("reports.kind.rating")} · ${item.rating_label || ""}`;
@@ -111,7 +104,7 @@ function card(item, fresh) {
       item.reasons.length ? h("p", { class: "card-line" }, item.reasons.join("、")) : null,
       item.description ? h("p", { class: "card-line" }, item.description) : null,
       h("p", { class: "card-line muted" },
-        [when(item.created_at),
+        [localTime(item.created_at, { short: true }),
           item.anonymous ? t("reports.anonymous") : t("reports.realName"),
           item.case_number ? t("reports.case", { number: item.case_number }) : t("reports.noCase"),
           item.photo_count ? t("reports.photos", { n: item.photo_count }) : null,

@@ -5,7 +5,7 @@
 // its points, each of which can be reprinted alone. #/signs?point=<id> is one point's code: SVG and
 // PNG downloads, and its sign in any template.
 import { api, fetchAll } from "../api.js";
-import { addMessages, getLanguage, t } from "../i18n.js";
+import { addMessages, localTime, t } from "../i18n.js";
 import { departments, halls, jurisdictionOptions, jurisdictions } from "../lookups.js";
 import {
   append, badge, button, clear, emptyState, errorBlock, field, filterBar, h, hashWith, heading, loading, navigate, pager,
@@ -135,13 +135,6 @@ const POLL_MS = 1000;
 const TYPES = ["window", "hall", "party_centre", "convenience_station", "law_enforcement", "grassroots_station",
   "website", "project"];
 const STATUS_KIND = { queued: "muted", running: "", done: "ok", failed: "danger" };
-
-function localTime(iso) {
-  if (!iso) return "";
-  const moment = new Date(/Z|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
-  return moment.toLocaleString(getLanguage() === "en" ? "en-GB" : "zh-CN",
-    { timeZone: "Asia/Shanghai", hour12: false }).slice(0, -3);
-}
 
 function duration(seconds) {
   const n = Math.max(0, Math.round(seconds));

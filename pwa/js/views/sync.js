@@ -1,7 +1,7 @@
 // 同步: every queued write and its state (waiting, sending, sent, needs attention), a progress bar,
 // 立即同步, and for refused writes: the reason, fix and resend, export, or give up (never silently).
-import { t } from "../i18n.js";
-import { bytes, localTime } from "../offline/messages.js";
+import { localTime, t } from "../i18n.js";
+import { bytes } from "../offline/messages.js";
 import { discard, exportItems, fix, items, onOutboxChange, retry } from "../offline/outbox.js";
 import { enqueue } from "../offline/outbox.js";
 import { onSyncStatus, status, syncNow, usage } from "../offline/sync.js";

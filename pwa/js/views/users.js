@@ -1,6 +1,6 @@
 // 用户: accounts in the admin's scope; deactivating one signs it out everywhere.
 import { api } from "../api.js";
-import { t } from "../i18n.js";
+import { localTime, t } from "../i18n.js";
 import { session } from "../state.js";
 import {
   actionBar, badge, button, clear, confirmDialog, emptyState, errorBlock, filterBar, h, hashWith, heading, loading,
@@ -13,12 +13,6 @@ function scopeOf(user) {
   if (user.project) return user.project.name;
   if (user.unit) return user.unit.name;
   return user.jurisdiction?.name || "";
-}
-
-function when(iso) {
-  if (!iso) return null;
-  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
-  return date.toLocaleString(document.documentElement.lang, { timeZone: "Asia/Shanghai", hour12: false });
 }
 
 export default {
@@ -71,7 +65,7 @@ export default {
               user.active ? null : badge(t("common.inactive"), "muted")),
             h("p", { class: "card-line" }, t(`role.${user.role}`), " · ", scopeOf(user)),
             h("p", { class: "card-line muted" }, user.last_login_at
-              ? t("users.lastLogin", { when: when(user.last_login_at) }) : t("users.neverLoggedIn")),
+              ? t("users.lastLogin", { when: localTime(user.last_login_at) }) : t("users.neverLoggedIn")),
             user.id === session.me.id ? null : h("div", { class: "card-actions" },
               button(user.active ? t("users.deactivate") : t("users.activate"), {
                 class: user.active ? "btn small danger" : "btn small", onclick: () => toggle(user),

@@ -1,7 +1,7 @@
 // 走访: the inspector's visits as this device holds them, "take offline", and a new visit on the spot.
-import { t } from "../i18n.js";
+import { localTime, t } from "../i18n.js";
 import { getMeta, put, records, uuid } from "../offline/db.js";
-import { bytes, localTime } from "../offline/messages.js";
+import { bytes } from "../offline/messages.js";
 import { enqueue } from "../offline/outbox.js";
 import { takeOffline } from "../offline/sync.js";
 import { session } from "../state.js";
