@@ -99,3 +99,43 @@ def test_a_writer_gives_up_after_the_busy_timeout(tmp_path, monkeypatch):
         sqlite.begin_immediate(waiter)
     assert 0.1 <= time.monotonic() - began < 1
     assert not waiter.in_transaction
+
+
+def test_a_scheduled_job_is_not_refused_because_a_request_wrote_meanwhile():
+    """A scan reads, then writes; a request that writes in between waits for the scan's lock instead
+    of making the scan fail with "database is locked" (a stale read cannot take the write lock)."""
+    import sqlite3
+    import threading
+
+    from jiandu.queue import run_alone
+
+    app, path = _app("job-lock.sqlite3")
+    with app.app_context():
+        db.session.execute(text("CREATE TABLE notes (body TEXT)"))
+        db.session.commit()
+    request_done, errors = threading.Event(), []
+
+    def request_writes():
+        try:
+            connection = sqlite3.connect(path, timeout=5)
+            connection.execute("INSERT INTO notes VALUES ('request')")
+            connection.commit()
+            connection.close()
+        except sqlite3.Error as error:
+            errors.append(error)
+        finally:
+            request_done.set()
+
+    def scan():
+        db.session.execute(text("SELECT count(*) FROM notes")).scalar()
+        threading.Thread(target=request_writes).start()
+        request_done.wait(0.3)
+        db.session.execute(text("INSERT INTO notes VALUES ('scan')"))
+        return {"scanned": True}
+
+    with app.app_context():
+        assert run_alone(f"test-job-lock-{time.time()}", 10, scan) == {"scanned": True}
+        db.engine.dispose()
+    assert request_done.wait(6) and not errors
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT body FROM notes ORDER BY rowid").fetchall() == [("scan",), ("request",)]

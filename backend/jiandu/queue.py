@@ -35,6 +35,7 @@ def run_alone(lock_name: str, timeout: int, work, busy: str = "another run is go
     With Redis down the work runs anyway: the jobs that use this keep their effects single by unique
     rows in the database; the lock only saves them from doing the same work twice at once."""
     from jiandu.extensions import db
+    from jiandu.sqlite import begin_writing
 
     try:
         lock = redis_connection().lock(lock_name, timeout=timeout, blocking=False)
@@ -43,6 +44,9 @@ def run_alone(lock_name: str, timeout: int, work, busy: str = "another run is go
     except Exception:  # Redis unreachable
         lock = None
     try:
+        # A scheduled job reads and then writes: on SQLite it must hold the write lock from its BEGIN,
+        # or a request that writes meanwhile makes it fail ("database is locked") every time.
+        begin_writing(db.session)
         result = work()
         db.session.commit()
         return result

@@ -86,6 +86,15 @@ def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
         dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
+def begin_writing(session):
+    """Start the next transaction of `session` (a scoped session) as one that writes, and return its
+    connection: on SQLite it holds the write lock from its BEGIN. Whatever the session had open (a
+    read) is committed first, since the lock must be asked for at BEGIN."""
+    if session().in_transaction():
+        session.commit()
+    return session.connection(execution_options=BEGIN_IMMEDIATE)
+
+
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or "locked" in str(error)
 

@@ -33,7 +33,7 @@ from jiandu.intake.models import (
 from jiandu.org.models import Point, Unit, User
 from jiandu.org.scope import get_visible, visible
 from jiandu.security import decrypt_contact, encrypt_contact, normalise_code, token_digest
-from jiandu.sqlite import BEGIN_IMMEDIATE
+from jiandu.sqlite import begin_writing
 from jiandu.timeutil import iso_utc, utcnow
 
 MAX_REPORT_TEXT = 1000
@@ -521,7 +521,7 @@ def submit(sub: Submission) -> Outcome:
     for attempt in range(4):
         saved_keys: list[str] = []
         try:
-            connection = _write_transaction()
+            connection = begin_writing(db.session)
             checked = _checked(sub, key, digest, data)
             if isinstance(checked, Outcome):
                 db.session.rollback()
@@ -548,13 +548,6 @@ def submit(sub: Submission) -> Outcome:
                 store.delete(stored)
             raise
     raise AssertionError("unreachable")
-
-
-def _write_transaction():
-    """The session's connection in a new transaction that holds the write lock from its BEGIN."""
-    if db.session().in_transaction():
-        db.session.commit()  # whatever the request read before: the lock must be asked for at BEGIN
-    return db.session.connection(execution_options=BEGIN_IMMEDIATE)
 
 
 def _checked(sub: Submission, key: str, digest: str, data: dict) -> dict | Outcome:

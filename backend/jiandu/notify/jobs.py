@@ -34,6 +34,7 @@ from jiandu.extensions import db
 from jiandu.notify.catalog import ICON, URGENT_KINDS, UnknownKind, messages_for, topic_of
 from jiandu.notify.models import Delivery, Notification, NotificationPreference, OutboxEvent, PushSubscription
 from jiandu.org.models import UserSession
+from jiandu.sqlite import begin_writing
 from jiandu.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def enqueue_deliveries(delivery_ids: list[int]) -> int:
 # --- fan-out: event → notifications → deliveries ---------------------------------------------------------
 
 def process_events_job(event_ids: list[int]) -> dict:
+    begin_writing(db.session)  # it reads the events, then writes their notifications
     delivery_ids = process_events(event_ids)
     db.session.commit()
     if delivery_ids:
@@ -347,6 +349,7 @@ def sweep(now: datetime | None = None, limit: int = 5000) -> dict:
     """Queue what is waiting: events the kick missed (Redis was down) or due for a retry, deliveries not
     yet sent or due again; and give up on deliveries a worker claimed but never recorded. Commits."""
     now = now or utcnow()
+    begin_writing(db.session)  # it reads what waits, then marks it
     grace = timedelta(seconds=float(_config("NOTIFY_EVENT_GRACE_SECONDS", 10)))
     lease = timedelta(seconds=float(_config("NOTIFY_LEASE_SECONDS", 60)))
     sending_lease = timedelta(seconds=float(_config("NOTIFY_SENDING_LEASE_SECONDS", 15 * 60)))
