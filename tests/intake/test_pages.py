@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from jiandu.cases.models import Case
 from jiandu.extensions import db
 from jiandu.intake.models import Report
+from jiandu.org.models import Point
 from tests.intake.conftest import image_bytes, key
 
 LIMIT_GZIP = 14 * 1024
@@ -233,3 +234,20 @@ def test_cached_page_never_serves_embed_or_error_variants(anon, app, website, mo
     assert len(cache.pages.items) == 0
     plain = anon.get(f"/q/{website.code}").get_data(as_text=True)
     assert 'name="origin"' not in plain
+
+
+def test_the_landing_pages_stamp_read_outside_the_session_finds_the_point(app):
+    """point_stamp reads on a pooled DB-API connection of the app's engine (in these tests the session is
+    bound to one connection, so it reads there): that path, on this database, on its own."""
+    from sqlalchemy import create_engine
+
+    from jiandu.intake import service
+
+    point = db.session.scalar(select(Point).where(Point.type == "window", Point.active.is_(True)))
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        row = service._read_one(engine, service._STAMP_LOOKUP, {"code": point.code})
+        assert (row[0], bool(row[1])) == (point.version, True)
+        assert service._read_one(engine, service._STAMP_LOOKUP, {"code": "NOSUCHCODE"}) is None
+    finally:
+        engine.dispose()

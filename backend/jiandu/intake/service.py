@@ -14,7 +14,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -155,10 +155,36 @@ def update_category(actor: User, code: str, data: dict) -> ReportCategory:
 # --- points ------------------------------------------------------------------------------------
 
 def point_stamp(code: str) -> tuple[int, bool] | None:
-    """(version, active) of the point behind an exact code: what decides if a cached page is current
-    (every landing page asks: a column-only read, see _core)."""
-    row = _core(_STAMP_LOOKUP, {"code": code}).first()
-    return None if row is None else (row.version, row.active)
+    """(version, active) of the point behind an exact code: what decides if a cached page is current.
+    Every landing page asks, so it is one statement on a pooled DB-API connection, outside the session
+    and its transaction (a session bound to a single connection reads within it)."""
+    bind = db.session.get_bind()
+    if isinstance(bind, Connection):
+        row = bind.execute(_STAMP_LOOKUP, {"code": code}).first()
+    else:
+        row = _read_one(bind, _STAMP_LOOKUP, {"code": code})
+    return None if row is None else (row[0], bool(row[1]))
+
+
+_COMPILED: dict = {}
+
+
+def _read_one(engine, statement, values: dict):
+    """The first row of a SELECT run straight on a pooled DB-API connection: no session, no
+    transaction of ours, SQL compiled once per dialect (columns without type conversions only)."""
+    compiled = _COMPILED.get((engine.dialect.name, statement))
+    if compiled is None:
+        compiled = _COMPILED[(engine.dialect.name, statement)] = statement.compile(dialect=engine.dialect)
+    params = compiled.construct_params(values)
+    if compiled.positional:
+        params = [params[name] for name in compiled.positiontup]
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(compiled.string, params)
+        return cursor.fetchone()
+    finally:
+        connection.close()  # back to the pool
 
 
 def point_for_code(code: str) -> Point | None:
