@@ -266,6 +266,11 @@ def case_url(case_id) -> str:
     return f"/#/cases/{int(case_id)}"
 
 
+def about_case(users, words: Words, case) -> list[Message]:
+    """Messages about a case: a click opens it, and a newer one replaces the older on a device (tag)."""
+    return to_users(users, words, case_url(case.id), f"case-{case.id}")
+
+
 def _case(payload):
     from jiandu.cases.models import Case
 
@@ -295,7 +300,7 @@ def _case_assigned(p):
         title = "案件重新交办" if p.get("reopened") else "新转办案件"
         return title, f"{number}：{summary}" + (f"。请于{due}前签收" if due else "")
 
-    return to_users(handlers_of(*departments), words, case_url(case.id), f"case-{case.id}")
+    return about_case(handlers_of(*departments), words, case)
 
 
 _DEADLINE_WORDS = {
@@ -331,7 +336,7 @@ def _deadline(level: str):
         # After the unit's answer the clock is the commission's (核查, 回访): the unit is not chased.
         department_clock = case.state in ("assigned", "signed", "parked")
         users = (handlers_of(case.department_id) if department_clock else []) + inspectors_for_case(case)
-        return to_users(users, words, case_url(case.id), f"case-{case.id}")
+        return about_case(users, words, case)
     return build
 
 
@@ -353,7 +358,7 @@ def _park_review(p):
                     f"{number}: its review date has come ({when(review_at, lang) or '—'}); review it or unpark it")
         return "挂账案件待复查", f"{number} 挂账复查日期已到（{when(review_at) or '—'}），请复查或解除挂账"
 
-    return to_users(inspectors_for_case(case), words, case_url(case.id), f"case-{case.id}")
+    return about_case(inspectors_for_case(case), words, case)
 
 
 @rule("case.answered", "case_feedback")
@@ -369,7 +374,7 @@ def _case_answered(p):
                     f"{number}: {p.get('department') or 'the responsible unit'} has reported its result; please check it")
         return "承办单位已反馈", f"{number}：{p.get('department') or '承办单位'}已反馈办理结果，请核查"
 
-    return to_users(inspectors_for_case(case), words, case_url(case.id), f"case-{case.id}")
+    return about_case(inspectors_for_case(case), words, case)
 
 
 @rule("case.returned", "case_feedback")
@@ -387,7 +392,7 @@ def _case_returned(p):
         who = p.get("department") or "承办单位"
         return "案件被退回", f"{number}：{who}认为不属本单位职责而退回" + (f"（{reason}）" if reason else "") + "，请重新转办"
 
-    return to_users(inspectors_for_case(case), words, case_url(case.id), f"case-{case.id}")
+    return about_case(inspectors_for_case(case), words, case)
 
 
 @rule("case.extension_requested", "case_feedback")
@@ -402,7 +407,7 @@ def _extension_requested(p):
             return "Extension requested", f"{number}: {days} more working days requested; please decide"
         return "延期申请待审批", f"{number}：申请延期 {days} 个工作日，请审批"
 
-    return to_users(inspectors_for_case(case), words, case_url(case.id), f"case-{case.id}")
+    return about_case(inspectors_for_case(case), words, case)
 
 
 @rule("case.extension_decided", "case_followup")
@@ -419,7 +424,7 @@ def _extension_decided(p):
                                          + (f", new deadline {new_due}" if new_due else ""))
         return "延期审批结果", f"{number}：延期申请{'同意' if approved else '不同意'}" + (f"，新期限 {new_due}" if new_due else "")
 
-    return to_users(handlers_of(case.department_id), words, case_url(case.id), f"case-{case.id}")
+    return about_case(handlers_of(case.department_id), words, case)
 
 
 @rule("case.sent_back", "case_followup")
@@ -435,7 +440,7 @@ def _case_sent_back(p):
                                                 + (f" ({reason})" if reason else "") + "; please handle it again")
         return "核查退回", f"{number}：办理结果核查未通过" + (f"（{reason}）" if reason else "") + "，请重新办理"
 
-    return to_users(handlers_of(case.department_id), words, case_url(case.id), f"case-{case.id}")
+    return about_case(handlers_of(case.department_id), words, case)
 
 
 @rule("case.progress", "case_progress")
