@@ -31,10 +31,21 @@ OWNER=${JIANDU_OWNER_PID:-$PPID}
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Nothing listens on it is not enough for a throwaway server's port: an outgoing connection that was
+# given it as its own port (these ports lie in Linux's ephemeral range), or one in TIME_WAIT after it,
+# keeps PostgreSQL from binding it. So the port must also be bindable.
+port_bindable() {
+  command -v python3 >/dev/null || return 0
+  python3 -c 'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+}
+
 free_port() {
   local p=${1:?usage: free-port START}
   for ((; p < ${1} + 200; p++)); do
-    port_busy "$p" || { echo "$p"; return 0; }
+    if ! port_busy "$p" && port_bindable "$p"; then
+      echo "$p"
+      return 0
+    fi
   done
   die "no free port in $1..$((${1} + 199))"
 }
