@@ -93,3 +93,11 @@ def register_error_handlers(app):
         response = jsonify(error_body(error.status, error.code, error.message, error.fields, error.extra))
         response.status_code = error.status
         return response
+
+
+def json_object() -> dict:
+    """The request's JSON body, which must be an object; else a 422 that says so."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid({"_": "请求体应为 JSON 对象"})
+    return body

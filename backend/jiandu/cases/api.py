@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from webargs.fields import DelimitedList
 
+from jiandu import apidoc
 from jiandu.cases import figures as case_figures
 from jiandu.cases import ledger, recommendations, service
 from jiandu.cases import schemas as doc
 from jiandu.cases.models import CASE_TYPES, CHANNELS, STATES, Case, CaseAttachment
-from jiandu.errors import ApiError, Conflict, Invalid, NotFound
+from jiandu.errors import ApiError, Conflict, Invalid, NotFound, json_object
 from jiandu.extensions import db
 from jiandu.intake.photos import PhotoRejected, clean_photo, storage
 from jiandu.org.auth import current_user, login_required
@@ -86,8 +87,7 @@ def list_cases(args):
 
 
 @blp.route("/cases/export.xlsx", methods=["GET"])
-@blp.doc(responses={"200": {"description": "the filtered ledger (every page, up to 100 000 cases) as an Excel file",
-                            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+@blp.doc(**apidoc.binary_answer("the filtered ledger (every page, up to 100 000 cases) as an Excel file", XLSX))
 @login_required
 @blp.arguments(LedgerArgs, location="query")
 def export_cases(args):
@@ -171,22 +171,20 @@ def get_case(case_id):
 
 
 @blp.route("/cases/<int:case_id>/actions/<action>", methods=["POST"])
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.CaseActionIn}}})
+@blp.doc(**apidoc.json_body(doc.CaseActionIn))
 @blp.alt_response(200, schema=doc.CaseView, description="the case file after the move")
 @login_required
 def act(case_id, action):
     """One move: body {"version": n, ...the move's fields}. 409 with the current state when stale."""
     user = current_user()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid({"_": "请求体应为 JSON 对象"})
+    body = json_object()
     case = service.get_case(user, case_id)
     _commit_or_conflict(case, lambda: service.act(user, case, action, body, version=body.get("version")))
     return case_view(user, case)
 
 
 @blp.route("/cases/bulk-assign", methods=["POST"])
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.CaseBulkAssignIn}}})
+@blp.doc(**apidoc.json_body(doc.CaseBulkAssignIn))
 @blp.alt_response(200, schema=doc.CaseBulkAssignAnswer, description="one result per case, in the order sent")
 @login_required
 def bulk_assign():
@@ -223,7 +221,7 @@ FILE_TYPES = {".pdf": "application/pdf", ".docx": "application/vnd.openxmlformat
 
 
 @blp.route("/cases/<int:case_id>/attachments", methods=["POST"])
-@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": doc.CaseAttachmentIn}}})
+@blp.doc(**apidoc.multipart_body(doc.CaseAttachmentIn))
 @blp.alt_response(201, schema=doc.CaseAttachmentView, description="the stored attachment")
 @login_required
 def upload_attachment(case_id):
@@ -262,10 +260,8 @@ def upload_attachment(case_id):
 
 
 @blp.route("/cases/<int:case_id>/attachments/<int:attachment_id>", methods=["GET"])
-@blp.doc(responses={"200": {
-    "description": "the file; images inline, other files as a download",
-    "content": {media: {"schema": {"type": "string", "format": "binary"}}
-                for media in ("image/jpeg", *FILE_TYPES.values())}}})
+@blp.doc(**apidoc.binary_answer("the file; images inline, other files as a download", "image/jpeg",
+                                *FILE_TYPES.values()))
 @login_required
 def download_attachment(case_id, attachment_id):
     """An attachment of a case, as uploaded (photos re-encoded as JPEG)."""
@@ -300,7 +296,7 @@ def get_rules():
 
 
 @blp.route("/deadline-rules", methods=["PUT"])
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.DeadlineRuleIn}}})
+@blp.doc(**apidoc.json_body(doc.DeadlineRuleIn))
 @blp.alt_response(200, schema=doc.DeadlineRuleList, description="the rules in force in that jurisdiction now")
 @login_required
 def put_rule():
@@ -324,7 +320,7 @@ def list_adjustments():
 
 
 @blp.route("/calendar/adjustments", methods=["PUT"])
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.CalendarAdjustmentsIn}}})
+@blp.doc(**apidoc.json_body(doc.CalendarAdjustmentsIn))
 @blp.alt_response(200, schema=doc.CalendarAdjustmentList, description="every adjusted day, by date")
 @login_required
 def put_adjustments():
@@ -370,7 +366,7 @@ def list_recommendations():
 
 
 @blp.route("/recommendations", methods=["POST"])
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.RecommendationIn}}})
+@blp.doc(**apidoc.json_body(doc.RecommendationIn))
 @blp.alt_response(201, schema=doc.RecommendationView, description="the recommendation issued")
 @login_required
 def create_recommendation():
@@ -389,7 +385,7 @@ def get_recommendation(rec_id):
 
 
 @blp.route("/recommendations/<int:rec_id>/<step>", methods=["POST"])
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc.RecommendationStepIn}}})
+@blp.doc(**apidoc.json_body(doc.RecommendationStepIn))
 @blp.alt_response(200, schema=doc.RecommendationView, description="the recommendation after the step")
 @login_required
 def recommendation_step(rec_id, step):

@@ -9,7 +9,8 @@ from flask import Response, request, send_file
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from jiandu.errors import Invalid
+from jiandu import apidoc
+from jiandu.errors import json_object
 from jiandu.extensions import db
 from jiandu.fieldwork import ledger, service, sync, uploads
 from jiandu.fieldwork.schemas import (
@@ -24,22 +25,6 @@ from jiandu.timeutil import iso_utc
 
 blp = Blueprint("fieldwork", __name__, url_prefix="/api/v1",
                 description="Fieldwork: checklists (清单监督), visits, offline sync and resumable uploads")
-
-
-def _json_body(schema) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-def _binary(media_type: str, description: str) -> dict:
-    return {"200": {"description": description,
-                    "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}}
-
-
-def _json() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid({"_": "请求体应为 JSON 对象"})
-    return body
 
 
 def _plain(view):
@@ -74,12 +59,12 @@ def list_templates():
 
 
 @blp.route("/checklist-templates", methods=["POST"])
-@blp.doc(requestBody=_json_body(ChecklistTemplateIn))
+@blp.doc(**apidoc.json_body(ChecklistTemplateIn))
 @blp.alt_response(201, schema=ChecklistTemplateView, description="version 1 of a new checklist")
 @login_required
 def create_template():
     """Turn a recurring problem into a checklist (inspectors and admins)."""
-    template = service.create_template(current_user(), _json())
+    template = service.create_template(current_user(), json_object())
     db.session.commit()
     return _plain(service.template_view(template)), 201
 
@@ -93,12 +78,12 @@ def get_template(template_id):
 
 
 @blp.route("/checklist-templates/<int:template_id>/versions", methods=["POST"])
-@blp.doc(requestBody=_json_body(ChecklistTemplateIn))
+@blp.doc(**apidoc.json_body(ChecklistTemplateIn))
 @blp.alt_response(201, schema=ChecklistTemplateView, description="the new version, now the current one")
 @login_required
 def new_version(template_id):
     """A changed checklist as a new version; tasks and answers keep theirs."""
-    template = service.new_version(current_user(), template_id, _json())
+    template = service.new_version(current_user(), template_id, json_object())
     db.session.commit()
     return _plain(service.template_view(template)), 201
 
@@ -117,12 +102,12 @@ class LedgerArgs(Schema):
 
 
 @blp.route("/checklist-tasks", methods=["POST"])
-@blp.doc(requestBody=_json_body(ChecklistIssueIn))
+@blp.doc(**apidoc.json_body(ChecklistIssueIn))
 @blp.alt_response(201, schema=ChecklistIssueResult, description="one task per target, in one batch")
 @login_required
 def issue_tasks():
     """Issue a checklist to units or points with a deadline in working days (举一反三)."""
-    tasks = service.issue_tasks(current_user(), _json())
+    tasks = service.issue_tasks(current_user(), json_object())
     db.session.commit()
     return {"batch": tasks[0].batch, "count": len(tasks), "items": [sync.task_view(t) for t in tasks]}, 201
 
@@ -137,8 +122,8 @@ def list_tasks(args):
 
 
 @blp.route("/checklist-tasks/export.xlsx", methods=["GET"])
-@blp.doc(responses=_binary("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           "the filtered ledger as an Excel workbook"))
+@blp.doc(**apidoc.binary_answer("the filtered ledger as an Excel workbook",
+                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 @login_required
 @blp.arguments(LedgerArgs, location="query")
 def export_tasks(args):
@@ -157,13 +142,13 @@ def get_task(task_id):
 
 
 @blp.route("/checklist-answers/<int:answer_id>/case", methods=["POST"])
-@blp.doc(requestBody=_json_body(AnswerCaseIn))
+@blp.doc(**apidoc.json_body(AnswerCaseIn))
 @blp.alt_response(201, schema=FindingCreated, description="the finding, its report and its case")
 @blp.alt_response(200, schema=FindingCreated, description="the same `id` again: the first answer, nothing new")
 @login_required
 def answer_to_case(answer_id):
     """A "no" becomes a case in one tap (online). Body: {"id": client UUID, "description", "category"}."""
-    body = _json()
+    body = json_object()
     key = body.get("id")
     result = sync.push(current_user(), [{"id": key, "op": "finding.create",
                                          "body": {"answer_id": answer_id, "description": body.get("description"),
@@ -206,12 +191,12 @@ def list_visits():
 
 
 @blp.route("/visits", methods=["POST"])
-@blp.doc(requestBody=_json_body(FieldVisitIn))
+@blp.doc(**apidoc.json_body(FieldVisitIn))
 @blp.alt_response(201, schema=FieldVisitView, description="the planned visit")
 @login_required
 def plan_visit():
     """Plan a visit to a point or a project, for oneself or another inspector in scope."""
-    visit = service.plan_visit(current_user(), _json())
+    visit = service.plan_visit(current_user(), json_object())
     db.session.commit()
     return _plain(service.visit_view(visit)), 201
 
@@ -230,12 +215,12 @@ def get_visit(visit_id):
 # --- the sync protocol ------------------------------------------------------------------------------------
 
 @blp.route("/sync/push", methods=["POST"])
-@blp.doc(requestBody=_json_body(SyncPushIn))
+@blp.doc(**apidoc.json_body(SyncPushIn))
 @blp.alt_response(200, schema=SyncPushResult, description="one answer per write, and the batch's counts")
 @login_required
 def sync_push():
     """{"device": "...", "writes": [{"id": UUID, "op": "...", "body": {...}}…]} → one answer per write."""
-    body = _json()
+    body = json_object()
     return sync.push(current_user(), body.get("writes"), device=body.get("device"))
 
 
@@ -278,9 +263,8 @@ def upload_status(uuid):
 
 
 @blp.route("/uploads/<uuid>", methods=["PUT"])
-@blp.doc(requestBody={"required": True, "content": {
-    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-    parameters=[{"in": "header", "name": "Content-Range", "required": True, "schema": {"type": "string"},
+@blp.doc(**apidoc.body({"application/octet-stream": apidoc.BINARY}),
+         parameters=[{"in": "header", "name": "Content-Range", "required": True, "schema": {"type": "string"},
                  "description": "`bytes a-b/total`: where this piece goes, and the photo's total length"}])
 @blp.alt_response(200, schema=UploadState, description="how many bytes the server holds now")
 @blp.alt_response(409, schema=UploadState,
@@ -307,7 +291,7 @@ def upload_chunk(uuid):
 
 
 @blp.route("/uploads/<uuid>/content", methods=["GET"])
-@blp.doc(responses=_binary("image/jpeg", "the checked photo, re-encoded without metadata"))
+@blp.doc(**apidoc.binary_answer("the checked photo, re-encoded without metadata", "image/jpeg"))
 @login_required
 def upload_content(uuid):
     """A checked photo's bytes (once it has been used by a write)."""

@@ -4,7 +4,6 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from jiandu.cases.schemas import CaseLedgerItem
 from jiandu.fieldwork.models import ITEM_KINDS, TASK_STATES, UPLOAD_STATES, VISIT_STATES
-from jiandu.org.schemas import Ref
 from jiandu.pagination import page_schema
 
 WARNINGS = ("none", "yellow", "red")

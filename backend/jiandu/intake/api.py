@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
+from jiandu import apidoc
 from jiandu.errors import NotFound, error_body
 from jiandu.extensions import db
 from jiandu.intake import limits, service
@@ -56,10 +57,8 @@ def rating_reasons():
 
 @blp.route("/reports", methods=["POST"])
 @limits.submission_limited
-@blp.doc(requestBody={"required": True, "content": {
-    "application/json": {"schema": ReportIn},
-    "multipart/form-data": {"schema": ReportIn}}},
-    parameters=[{"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string"},
+@blp.doc(**apidoc.body({"application/json": ReportIn, "multipart/form-data": ReportIn}),
+         parameters=[{"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string"},
                  "description": "made by the client when the form opens; a resend returns the first answer"}])
 @blp.response(201, ReportCreatedSchema)
 @blp.alt_response(409, description="the same Idempotency-Key was used with different content")
@@ -202,8 +201,7 @@ def reveal_contact(report_id):
 
 
 @blp.route("/reports/<int:report_id>/photos/<int:photo_id>", methods=["GET"])
-@blp.doc(responses={"200": {"description": "the photo (JPEG, metadata stripped)",
-                            "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
+@blp.doc(**apidoc.binary_answer("the photo (JPEG, metadata stripped)", "image/jpeg"))
 @login_required
 def report_photo(report_id, photo_id):
     """A photo's bytes (JPEG, metadata stripped)."""

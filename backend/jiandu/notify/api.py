@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import g, request
 from flask_smorest import Blueprint
 
-from jiandu.errors import Invalid, NotFound
+from jiandu import apidoc
+from jiandu.errors import NotFound, json_object
 from jiandu.extensions import db, limiter
 from jiandu.notify import service
 from jiandu.notify.schemas import (
@@ -22,20 +23,6 @@ blp = Blueprint("notify", __name__, url_prefix="/api/v1",
                 description="Notifications: Web Push devices, preferences, the in-app centre")
 
 
-def _json_body(schema) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-NO_BODY = {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}}
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid({"_": "请求体应为 JSON 对象"})
-    return body
-
-
 # --- push: key and devices ------------------------------------------------------------------------------
 
 @blp.route("/push/public-key", methods=["GET"])
@@ -47,14 +34,14 @@ def public_key():
 
 
 @blp.route("/push/subscriptions", methods=["POST"])
-@blp.doc(requestBody=_json_body(PushSubscriptionIn))
+@blp.doc(**apidoc.json_body(PushSubscriptionIn))
 @blp.alt_response(201, schema=PushSubscriptionView, description="this device, subscribed (or refreshed)")
 @login_required
 def subscribe():
     """This device: the browser's `PushSubscription.toJSON()` (+ optional "label"). Again = refreshed."""
     from flask import session
 
-    row = service.subscribe_user(current_user(), _body(), request.headers.get("User-Agent"),
+    row = service.subscribe_user(current_user(), json_object(), request.headers.get("User-Agent"),
                                  session.get("sid") if g.get("auth") == "session" else None)
     db.session.commit()
     return service.device_view(row), 201
@@ -79,7 +66,7 @@ def remove_device(subscription_id):
 
 
 @blp.route("/push/test", methods=["POST"])
-@blp.doc(requestBody=NO_BODY)
+@blp.doc(**apidoc.NO_BODY)
 @blp.alt_response(202, schema=PushTestQueued, description="the test notification is on its way")
 @login_required
 def push_test():
@@ -101,12 +88,12 @@ def get_preferences():
 
 
 @blp.route("/notifications/preferences", methods=["PUT"])
-@blp.doc(requestBody=_json_body(PREFERENCES_BODY))
+@blp.doc(**apidoc.json_body(PREFERENCES_BODY))
 @blp.alt_response(200, schema=NotificationPreferenceList, description="every topic, as now chosen")
 @login_required
 def put_preferences():
     """Push a topic to my devices or not: {"items": [{"topic", "push"}]} or {"<topic>": true|false}."""
-    items = service.set_preferences(current_user(), _body())
+    items = service.set_preferences(current_user(), json_object())
     db.session.commit()
     return {"items": items}
 
@@ -136,7 +123,7 @@ def unread_count():
 
 
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
-@blp.doc(requestBody=NO_BODY)
+@blp.doc(**apidoc.NO_BODY)
 @blp.alt_response(200, schema=NotificationRead, description="the notification, read, and the unread left")
 @login_required
 def mark_read(notification_id):
@@ -148,7 +135,7 @@ def mark_read(notification_id):
 
 
 @blp.route("/notifications/read-all", methods=["POST"])
-@blp.doc(requestBody=NO_BODY)
+@blp.doc(**apidoc.NO_BODY)
 @blp.alt_response(200, schema=NotificationsReadAll, description="how many were marked read")
 @login_required
 def mark_all_read():
@@ -171,25 +158,25 @@ def _report(token: str):
 
 
 @blp.route("/track/<token>/subscribe", methods=["POST"])
-@blp.doc(requestBody=_json_body(PushSubscriptionIn))
+@blp.doc(**apidoc.json_body(PushSubscriptionIn))
 @blp.alt_response(201, schema=TrackSubscribed, description="this device will be told when the case moves")
 @limiter.limit("20 per hour", key_func=device_key)
 def track_subscribe(token):
     """A citizen's device, told when this case moves (no account; only this case)."""
     report = _report(token)
-    row = service.subscribe_reporter(report, _body(), token, request.headers.get("User-Agent"))
+    row = service.subscribe_reporter(report, json_object(), token, request.headers.get("User-Agent"))
     db.session.commit()
     return {"subscribed": True, "id": row.id}, 201
 
 
 @blp.route("/track/<token>/unsubscribe", methods=["POST"])
-@blp.doc(requestBody=_json_body(TrackUnsubscribeIn))
+@blp.doc(**apidoc.json_body(TrackUnsubscribeIn))
 @blp.alt_response(200, schema=TrackUnsubscribed, description="how many subscriptions were ended")
 @limiter.limit("20 per hour", key_func=device_key)
 def track_unsubscribe(token):
     """A citizen's device stops following the case."""
     report = _report(token)
-    removed = service.unsubscribe_reporter(report, _body().get("endpoint"))
+    removed = service.unsubscribe_reporter(report, json_object().get("endpoint"))
     db.session.commit()
     return {"removed": removed}
 
@@ -205,7 +192,7 @@ def parked():
 
 
 @blp.route("/notify/parked/<int:event_id>/retry", methods=["POST"])
-@blp.doc(requestBody=NO_BODY)
+@blp.doc(**apidoc.NO_BODY)
 @blp.alt_response(200, schema=NotifyEventView, description="the event, pending again")
 @login_required
 def retry_parked(event_id):

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, or_, select
 
+from jiandu import apidoc
 from jiandu.errors import ApiError
 from jiandu.extensions import db, limiter
 from jiandu.org import importer, service
@@ -13,7 +14,7 @@ from jiandu.org.auth import (
 from jiandu.org.models import ApiToken, Jurisdiction, Point, Unit, User
 from jiandu.org.schemas import (
     HallPage, ImportResultSchema, JurisdictionArgs, JurisdictionPage, JurisdictionSchema,
-    JurisdictionUpdateSchema, LoginSchema, MeSchema, NewTokenSchema, PageArgs, PasswordChangeSchema,
+    JurisdictionUpdateSchema, LoginSchema, MeSchema, NewTokenSchema, PasswordChangeSchema,
     PointArgs, PointImportIn, PointPage, PointSchema, PointUpdateSchema, TokenList, TokenRequestSchema,
     UnitArgs, UnitPage, UnitSchema, UnitUpdateSchema, UserArgs, UserPage, UserSchema, UserUpdateSchema,
 )
@@ -72,7 +73,7 @@ def login(data):
 
 
 @blp.route("/auth/logout", methods=["POST"])
-@blp.doc(requestBody={"required": False, "content": {"application/json": {"schema": {"type": "object"}}}})
+@blp.doc(**apidoc.NO_BODY)
 @blp.response(204)
 def logout():
     """Sign this device out: its session is revoked, so a copy of the cookie is worthless too."""
@@ -287,7 +288,7 @@ class PointById(MethodView):
 
 
 @blp.route("/points/import", methods=["POST"])
-@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": PointImportIn}}})
+@blp.doc(**apidoc.multipart_body(PointImportIn))
 @login_required
 @blp.response(201, ImportResultSchema)
 def import_points():

@@ -5,7 +5,8 @@ from flask import Response, current_app, g, request
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
-from jiandu.errors import ApiError, Invalid
+from jiandu import apidoc
+from jiandu.errors import ApiError, Invalid, json_object
 from jiandu.extensions import db, limiter
 from jiandu.org.auth import current_user, login_required, start_session
 from jiandu.org.models import Point, Project
@@ -28,13 +29,6 @@ from jiandu.projects import sync as _sync  # noqa: E402
 _sync.register()  # `blocker.create` in the offline outbox's sync (fieldwork), when it is installed
 
 
-def _json() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid({"_": "请求体应为 JSON 对象"})
-    return body
-
-
 def _page_args():
     try:
         page = max(1, int(request.args.get("page", 1)))
@@ -44,18 +38,6 @@ def _page_args():
     return page, per_page
 
 
-def _json_body(schema, required=True) -> dict:
-    """The OpenAPI requestBody of a route that reads its JSON itself (documentation only)."""
-    return {"requestBody": {"required": required, "content": {"application/json": {"schema": schema}}}}
-
-
-def _query(*params: tuple) -> dict:
-    """OpenAPI query parameters of a route that reads request.args itself: (name, type, description)."""
-    return {"parameters": [{"in": "query", "name": name, "required": False, "schema": {"type": kind},
-                            "description": text} for name, kind, text in params]}
-
-
-PAGE_QUERY = (("page", "integer", "from 1"), ("per_page", "integer", f"1 to {MAX_PER_PAGE}, default 50"))
 
 
 def _views():
@@ -86,30 +68,30 @@ def get_project(project_id):
 
 @blp.route("/projects", methods=["POST"])
 @blp.alt_response(201, schema=sch.ProjectView, description="the project, registered with its project code point")
-@blp.doc(**_json_body(sch.ProjectIn))
+@blp.doc(**apidoc.json_body(sch.ProjectIn))
 @login_required
 def create_project():
     """登记项目: name, project_code, owner/construction enterprise with credit codes, jurisdiction_id,
     location, investment_wan, stage, department_ids, liaison cadre, contact."""
-    project = service.create_project(current_user(), _json())
+    project = service.create_project(current_user(), json_object())
     db.session.commit()
     return service.project_view(project, current_user()), 201
 
 
 @blp.route("/projects/<int:project_id>", methods=["PATCH"])
 @blp.alt_response(200, schema=sch.ProjectView, description="the project as changed")
-@blp.doc(**_json_body(sch.ProjectPatchIn))
+@blp.doc(**apidoc.json_body(sch.ProjectPatchIn))
 @login_required
 def update_project(project_id):
     """Change a project's registry entry: the fields sent, checked against `version`."""
-    project = service.update_project(current_user(), project_id, _json())
+    project = service.update_project(current_user(), project_id, json_object())
     db.session.commit()
     return service.project_view(project, current_user())
 
 
 @blp.route("/projects/import", methods=["POST"])
 @blp.alt_response(201, schema=sch.ProjectImportResult, description="the projects registered")
-@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": sch.ProjectImportIn}}})
+@blp.doc(**apidoc.multipart_body(sch.ProjectImportIn))
 @login_required
 def import_projects():
     """Register projects from an Excel (.xlsx) or CSV file: all rows, or none."""
@@ -153,11 +135,11 @@ def get_settings():
 
 @blp.route("/projects/settings", methods=["PUT"])
 @blp.alt_response(200, schema=sch.ProjectSettingsView, description="every setting after the change")
-@blp.doc(**_json_body(sch.ProjectSettingsIn))
+@blp.doc(**apidoc.json_body(sch.ProjectSettingsIn))
 @login_required
 def put_settings():
     """Admins: change some settings (the ones sent)."""
-    merged = service.set_settings(current_user(), _json())
+    merged = service.set_settings(current_user(), json_object())
     db.session.commit()
     return {"settings": merged, "labels": rules.SETTING_LABELS}
 
@@ -176,9 +158,9 @@ def project_by_code(code):
 
 @blp.route("/projects/board", methods=["GET"])
 @blp.alt_response(200, schema=sch.ProjectBoard, description="a page of the board, projects with problems first")
-@blp.doc(**_query(("jurisdiction", "integer", "only this jurisdiction and the ones under it"),
+@blp.doc(**apidoc.query(("jurisdiction", "integer", "only this jurisdiction and the ones under it"),
                   ("problems", "string", "1, true or yes: only projects with something overdue or open"),
-                  ("q", "string", "in the name, project code or owner"), *PAGE_QUERY))
+                  ("q", "string", "in the name, project code or owner"), *apidoc.PAGE_QUERY))
 @login_required
 def board():
     """The inspector's board: every project in scope with open blockers, overdue approvals and payments."""
@@ -201,11 +183,11 @@ def timeline(project_id):
 
 @blp.route("/projects/<int:project_id>/approvals", methods=["POST"])
 @blp.alt_response(201, schema=sch.ApprovalItemView, description="the approval item with its dates")
-@blp.doc(**_json_body(sch.ApprovalItemIn))
+@blp.doc(**apidoc.json_body(sch.ApprovalItemIn))
 @login_required
 def create_approval(project_id):
     """Record an approval item (审批事项) of the project; its yellow and due days follow."""
-    item = service.create_approval(current_user(), project_id, _json())
+    item = service.create_approval(current_user(), project_id, json_object())
     db.session.commit()
     today, calendar, s = _views()
     return service.approval_view(item, today, calendar, s["approval_yellow_percent"]), 201
@@ -213,11 +195,11 @@ def create_approval(project_id):
 
 @blp.route("/projects/approvals/<int:item_id>", methods=["PATCH"])
 @blp.alt_response(200, schema=sch.ApprovalItemView, description="the approval item as changed")
-@blp.doc(**_json_body(sch.ApprovalItemPatchIn))
+@blp.doc(**apidoc.json_body(sch.ApprovalItemPatchIn))
 @login_required
 def update_approval(item_id):
     """Change an approval item (e.g. its done_on), checked against `version`."""
-    item = service.update_approval(current_user(), item_id, _json())
+    item = service.update_approval(current_user(), item_id, json_object())
     db.session.commit()
     today, calendar, s = _views()
     return service.approval_view(item, today, calendar, s["approval_yellow_percent"])
@@ -235,22 +217,22 @@ def get_approval(item_id):
 
 @blp.route("/projects/<int:project_id>/payments", methods=["POST"])
 @blp.alt_response(201, schema=sch.PaymentView, description="the payment with its due day")
-@blp.doc(**_json_body(sch.PaymentIn))
+@blp.doc(**apidoc.json_body(sch.PaymentIn))
 @login_required
 def create_payment(project_id):
     """Record a payment owed to the project's enterprise; its due day follows from the rules."""
-    payment = service.create_payment(current_user(), project_id, _json())
+    payment = service.create_payment(current_user(), project_id, json_object())
     db.session.commit()
     return service.payment_view(payment, rules.local_today(), service.settings()["payment_warn_days"]), 201
 
 
 @blp.route("/projects/payments/<int:payment_id>", methods=["PATCH"])
 @blp.alt_response(200, schema=sch.PaymentView, description="the payment as changed")
-@blp.doc(**_json_body(sch.PaymentPatchIn))
+@blp.doc(**apidoc.json_body(sch.PaymentPatchIn))
 @login_required
 def update_payment(payment_id):
     """Change a payment (e.g. its paid_on), checked against `version`."""
-    payment = service.update_payment(current_user(), payment_id, _json())
+    payment = service.update_payment(current_user(), payment_id, json_object())
     db.session.commit()
     return service.payment_view(payment, rules.local_today(), service.settings()["payment_warn_days"])
 
@@ -266,22 +248,22 @@ def get_payment(payment_id):
 
 @blp.route("/projects/<int:project_id>/milestones", methods=["POST"])
 @blp.alt_response(201, schema=sch.MilestoneView, description="the milestone")
-@blp.doc(**_json_body(sch.MilestoneIn))
+@blp.doc(**apidoc.json_body(sch.MilestoneIn))
 @login_required
 def create_milestone(project_id):
     """Record a milestone (节点) of the project."""
-    milestone = service.create_milestone(current_user(), project_id, _json())
+    milestone = service.create_milestone(current_user(), project_id, json_object())
     db.session.commit()
     return service.milestone_view(milestone, rules.local_today()), 201
 
 
 @blp.route("/projects/milestones/<int:milestone_id>", methods=["PATCH"])
 @blp.alt_response(200, schema=sch.MilestoneView, description="the milestone as changed")
-@blp.doc(**_json_body(sch.MilestonePatchIn))
+@blp.doc(**apidoc.json_body(sch.MilestonePatchIn))
 @login_required
 def update_milestone(milestone_id):
     """Change a milestone (e.g. its done_on), checked against `version`."""
-    milestone = service.update_milestone(current_user(), milestone_id, _json())
+    milestone = service.update_milestone(current_user(), milestone_id, json_object())
     db.session.commit()
     return service.milestone_view(milestone, rules.local_today())
 
@@ -294,7 +276,7 @@ def _invite_url(code: str) -> str:
 
 @blp.route("/projects/<int:project_id>/invitations", methods=["POST"])
 @blp.alt_response(201, schema=sch.InvitationCreated, description="the invitation, its code and sign-up address")
-@blp.doc(**_json_body(sch.InvitationIn, required=False))
+@blp.doc(**apidoc.json_body(sch.InvitationIn, required=False))
 @login_required
 def invite(project_id):
     """Staff invite the project's contact; the contact invites up to two colleagues. The code is shown once."""
@@ -335,11 +317,11 @@ def peek_invitation(code):
 
 @blp.route("/invitations/<code>/redeem", methods=["POST"])
 @blp.alt_response(201, schema=sch.InvitationAccount, description="the new account, signed in")
-@blp.doc(**_json_body(sch.InvitationRedeemIn))
+@blp.doc(**apidoc.json_body(sch.InvitationRedeemIn))
 @invite_throttle
 def redeem_invitation(code):
     """Public: set username and password; the new enterprise account is signed in on this device."""
-    user = service.redeem_invitation(code, _json())
+    user = service.redeem_invitation(code, json_object())
     start_session(user)
     db.session.commit()
     g.auth = "session"
@@ -364,11 +346,11 @@ def blocker_categories():
 
 @blp.route("/blocker-categories/<code>", methods=["PUT"])
 @blp.alt_response(200, schema=sch.BlockerCategoryAdminView, description="the category")
-@blp.doc(**_json_body(sch.BlockerCategoryIn))
+@blp.doc(**apidoc.json_body(sch.BlockerCategoryIn))
 @login_required
 def put_blocker_category(code):
     """Admins: create or change a blocker category (the fields sent)."""
-    row = service.upsert_category(current_user(), code, _json())
+    row = service.upsert_category(current_user(), code, json_object())
     db.session.commit()
     return {"code": row.code, "name": row.name, "name_en": row.name_en, "case_type": row.case_type,
             "sort": row.sort, "active": row.active}
@@ -380,7 +362,7 @@ def _blocker_submission():
         fields = {k: v for k, v in request.form.items()}
         uploads = [f.read() for f in request.files.getlist("photos")]
     else:
-        fields, uploads = _json(), []
+        fields, uploads = json_object(), []
     client_id = request.headers.get("Idempotency-Key") or fields.get("client_id")
     return fields, uploads, client_id
 
@@ -388,8 +370,7 @@ def _blocker_submission():
 @blp.route("/blockers", methods=["POST"])
 @blp.alt_response(201, schema=sch.BlockerSubmitted, description="the blocker and its case")
 @blp.alt_response(200, schema=sch.BlockerSubmitted, description="a replay: the blocker sent before with this client id")
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": sch.BlockerIn},
-                                                    "multipart/form-data": {"schema": sch.BlockerFormIn}}},
+@blp.doc(**apidoc.body({"application/json": sch.BlockerIn, "multipart/form-data": sch.BlockerFormIn}),
          parameters=[{"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
                       "description": "the client id (8–80 characters), instead of the client_id field"}])
 @login_required
@@ -418,8 +399,8 @@ def create_blocker():
 
 @blp.route("/blockers", methods=["GET"])
 @blp.alt_response(200, schema=sch.BlockerPage, description="a page of blockers, newest first")
-@blp.doc(**_query(("project", "integer", "only this project's"), ("open", "string", "1, true or yes: open cases only"),
-                  *PAGE_QUERY))
+@blp.doc(**apidoc.query(("project", "integer", "only this project's"), ("open", "string", "1, true or yes: open cases only"),
+                  *apidoc.PAGE_QUERY))
 @login_required
 def list_blockers():
     """The blockers in the asker's scope, newest first."""
@@ -444,19 +425,18 @@ def get_blocker(blocker_id):
 
 @blp.route("/blockers/<int:blocker_id>/feedback", methods=["POST"])
 @blp.alt_response(200, schema=sch.BlockerDetail, description="the blocker after the return visit")
-@blp.doc(**_json_body(sch.BlockerFeedbackIn))
+@blp.doc(**apidoc.json_body(sch.BlockerFeedbackIn))
 @login_required
 def blocker_feedback(blocker_id):
     """The reporter answers the return visit (回访) of its blocker's case."""
     user = current_user()
-    blocker = service.blocker_feedback(user, blocker_id, _json())
+    blocker = service.blocker_feedback(user, blocker_id, json_object())
     db.session.commit()
     return service.blocker_view(blocker, user, with_events=True)
 
 
 @blp.route("/blockers/<int:blocker_id>/photos/<int:photo_id>", methods=["GET"])
-@blp.doc(responses={"200": {"description": "the photo, re-encoded as JPEG without its metadata",
-                            "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
+@blp.doc(**apidoc.binary_answer("the photo, re-encoded as JPEG without its metadata", "image/jpeg"))
 @login_required
 def blocker_photo(blocker_id, photo_id):
     """A photo of a blocker."""

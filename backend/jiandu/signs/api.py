@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Response, send_file
 from flask_smorest import Blueprint
 
+from jiandu import apidoc
 from jiandu.errors import ApiError, Conflict, NotFound
 from jiandu.extensions import db
 from jiandu.org.auth import current_user, login_required
@@ -25,11 +26,6 @@ blp = Blueprint("signs", __name__, url_prefix="/api/v1",
                 description="QR signs: templates, previews, print batches (PDF), single codes")
 
 
-def _binary(media_type: str, description: str) -> dict:
-    return {"200": {"description": description,
-                    "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}}
-
-
 # --- templates -------------------------------------------------------------------------------------
 
 @blp.route("/signs/templates", methods=["GET"])
@@ -41,7 +37,7 @@ def list_templates():
 
 
 @blp.route("/signs/templates/<name>/preview.png", methods=["GET"])
-@blp.doc(responses=_binary("image/png", "the template's sample sign"))
+@blp.doc(**apidoc.binary_answer("the template's sample sign", "image/png"))
 @login_required
 def template_preview(name):
     """The template's sample image (made by the tests from the demo city)."""
@@ -52,7 +48,7 @@ def template_preview(name):
 
 
 @blp.route("/signs/preview.png", methods=["GET"])
-@blp.doc(responses=_binary("image/png", "the point's sign on the template, first sheet"))
+@blp.doc(**apidoc.binary_answer("the point's sign on the template, first sheet", "image/png"))
 @login_required
 @blp.arguments(PreviewArgs, location="query")
 def preview(args):
@@ -136,7 +132,7 @@ def batch_points(batch_id):
 
 
 @blp.route("/signs/batches/<int:batch_id>/pdf", methods=["GET"])
-@blp.doc(responses=_binary("application/pdf", "the batch's signs, ready to print (an attachment)"))
+@blp.doc(**apidoc.binary_answer("the batch's signs, ready to print (an attachment)", "application/pdf"))
 @login_required
 def batch_pdf(batch_id):
     """The batch's PDF, once done."""
@@ -152,7 +148,7 @@ def batch_pdf(batch_id):
 
 
 @blp.route("/signs/batches/<int:batch_id>/retry", methods=["POST"])
-@blp.doc(requestBody={"required": False, "content": {"application/json": {"schema": {"type": "object"}}}})
+@blp.doc(**apidoc.NO_BODY)
 @login_required
 @blp.response(202, BatchSchema)
 def retry_batch(batch_id):
@@ -184,7 +180,7 @@ def _point_for_code(point_id: int) -> Point:
 
 
 @blp.route("/points/<int:point_id>/qr.svg", methods=["GET"])
-@blp.doc(responses=_binary("image/svg+xml", "the point's code, vector (an attachment)"))
+@blp.doc(**apidoc.binary_answer("the point's code, vector (an attachment)", "image/svg+xml"))
 @login_required
 @blp.arguments(QrArgs, location="query")
 def point_qr_svg(args, point_id):
@@ -196,7 +192,7 @@ def point_qr_svg(args, point_id):
 
 
 @blp.route("/points/<int:point_id>/qr.png", methods=["GET"])
-@blp.doc(responses=_binary("image/png", "the point's code (an attachment)"))
+@blp.doc(**apidoc.binary_answer("the point's code (an attachment)", "image/png"))
 @login_required
 @blp.arguments(QrArgs, location="query")
 def point_qr_png(args, point_id):
