@@ -32,7 +32,7 @@ from jiandu.fieldwork.models import FieldPhoto
 from jiandu.intake import photos as photo_lib
 from jiandu.intake.service import KEY_RE
 from jiandu.org.models import User
-from jiandu.sqlite import BEGIN_IMMEDIATE
+from jiandu.sqlite import begin_writing
 from jiandu.timeutil import utcnow
 
 RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
@@ -225,7 +225,7 @@ def _record(owner_id: int, uuid: str, total: int, complete: Path | None, head: b
         else:
             state, reason = "rejected", REJECTED
     for _attempt in range(2):
-        connection = db.session.connection(execution_options=BEGIN_IMMEDIATE)
+        connection = begin_writing(db.session)  # after the retry's read too
         try:
             if not existed:
                 connection.execute(_INSERT_PHOTO, {
