@@ -2,7 +2,7 @@
 transactions that queue for the write lock in short naps, and the write-ahead log checkpointed
 beside the requests instead of inside one of them.
 
-Writers. A transaction that is there to write says so when it starts (BEGIN_IMMEDIATE), so that it
+Writers. A transaction that is there to write says so when it starts (begin_writing), so that it
 takes the write lock at BEGIN and waits its turn there: one that starts DEFERRED, reads, and then
 writes fails at once ("database is locked") when another writer committed in between. SQLite's own
 busy handler waits in sleeps of 1, 2, 5, 10… ms, far longer than a report holds the lock (well under
@@ -34,8 +34,7 @@ SAFETY_PAGES = 10_000  # 40 MB of WAL at SQLite's page size
 BUSY_TIMEOUT_MS = 5000
 FIRST_NAP, LONGEST_NAP = 0.00002, 0.001
 
-# Use: `db.session.connection(execution_options=BEGIN_IMMEDIATE)` as the first thing of a transaction
-# that writes; other databases ignore the option.
+# The execution option begin_writing starts a transaction with; other databases ignore it.
 BEGIN_IMMEDIATE = {"sqlite_begin": "IMMEDIATE"}
 
 log = logging.getLogger(__name__)
