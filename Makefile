@@ -10,21 +10,26 @@ VENV := .venv
 DEMO_PASSWORD := jiandu-demo
 DEMO_ACCOUNTS := admin inspector county-inspector group-inspector handler enterprise
 
-.PHONY: help setup setup-system setup-python run test bench bench-scripts
+.PHONY: help setup setup-test lock run test bench bench-scripts
 
 help:
 	@echo "make run    start web + worker + redis with demo data on http://127.0.0.1:$(PORT)"
 	@echo "make test   run the tests (SQLite with browser tests, then PostgreSQL)"
 	@echo "make bench  run the benchmarks in bench/"
-	@echo "make setup  install Debian packages and the Python virtualenv only"
+	@echo "make setup  install what \`make run\` needs (Debian packages, .venv from uv.lock) and stop"
+	@echo "make lock   refresh uv.lock on purpose after changing pyproject.toml (or to take new releases)"
 
-setup: setup-system setup-python
+# Installs come from uv.lock, exact and hash-checked; set-up never resolves versions.
+setup:
+	@bash scripts/setup-system.sh run
+	@bash scripts/setup-python.sh run
 
-setup-system:
-	@bash scripts/setup-system.sh
+setup-test:
+	@bash scripts/setup-system.sh test
+	@bash scripts/setup-python.sh test
 
-setup-python:
-	@bash scripts/setup-python.sh
+lock:
+	@LOCK_ARGS="$(LOCK_ARGS)" bash scripts/lock.sh
 
 run: setup
 	@mkdir -p instance
@@ -44,12 +49,12 @@ run: setup
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} \
 	$(VENV)/bin/honcho -f Procfile.dev start
 
-test: setup
+test: setup-test
 	@bash scripts/test.sh $(TEST_ARGS)
 
 # Benchmarks run with the same private Redis and throwaway PostgreSQL as the
 # tests (REDIS_URL and BENCH_DATABASE_URL are exported to them).
-bench: setup
+bench: setup-test
 	@bash scripts/services.sh with-services $(MAKE) --no-print-directory bench-scripts
 
 bench-scripts:

@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
-# Install the Debian packages that the app, the tests and the benchmarks need.
-# Idempotent: when everything is already installed it exits without calling apt.
+# Install the Debian packages a command needs, and only those:
+#
+#   setup-system.sh run     the app: Redis, fonts and Pango for printed signs (SQLite is built in)
+#   setup-system.sh test    the app plus what the tests use: PostgreSQL, Chromium, zbar, poppler
+#
+# Idempotent: when everything is installed it exits without calling apt. Afterwards every
+# package is checked by what it provides, so a missing one is named here, not by a traceback later.
 set -euo pipefail
 
-packages=(
-  redis-server          # queues, rate limits (tests start a private one)
-  postgresql            # tests also run against a throwaway PostgreSQL cluster
-  chromium              # end-to-end tests (Playwright drives /usr/bin/chromium)
-  fonts-noto-cjk        # Chinese text in PDFs and screenshots
+mode=${1:-test}
+
+run_packages=(
+  redis-server          # queues and rate limits
+  fonts-noto-cjk        # Chinese text on signs and in PDFs
   fonts-noto-core       # includes Noto Sans Mongolian
-  zbar-tools libzbar0   # decoding printed QR codes in tests
-  poppler-utils         # PDF inspection in tests
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint (printed signs)
   make
 )
+test_packages=(
+  postgresql            # the suite runs again on a throwaway PostgreSQL cluster
+  chromium              # end-to-end tests (Playwright drives /usr/bin/chromium)
+  zbar-tools libzbar0   # decoding printed QR codes
+  poppler-utils         # PDF inspection
+)
+
+case $mode in
+  run) packages=("${run_packages[@]}") ;;
+  test | bench) packages=("${run_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "setup-system: unknown mode '$mode' (run or test)" >&2; exit 2 ;;
+esac
 
 # A Debian python3 without ensurepip cannot create a virtualenv.
 if command -v python3 >/dev/null 2>&1 \
@@ -34,33 +49,31 @@ for p in "${packages[@]}"; do
   [[ -n "${ok[$p]:-}" ]] || missing+=("$p")
 done
 
-if ((${#missing[@]} == 0)); then
-  echo "setup-system: all Debian packages present"
-  exit 0
-fi
-
-echo "setup-system: installing ${missing[*]}"
-
-sudo=()
-if ((EUID != 0)); then
-  if command -v sudo >/dev/null 2>&1; then
-    sudo=(sudo)
-  else
-    echo "setup-system: need root (or sudo) to install: ${missing[*]}" >&2
-    exit 1
+if ((${#missing[@]})); then
+  echo "setup-system: installing ${missing[*]}"
+  sudo=()
+  if ((EUID != 0)); then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      echo "setup-system: need root (or sudo) to install: ${missing[*]}" >&2
+      exit 1
+    fi
   fi
+
+  # Keep apt from starting the system's own redis-server / postgresql services
+  # during installation (we start private instances ourselves, and in containers
+  # starting services fails anyway).  Only when no policy is in place already.
+  policy=/usr/sbin/policy-rc.d
+  if [[ ! -e "$policy" ]]; then
+    "${sudo[@]}" sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    trap '"${sudo[@]}" rm -f "$policy"' EXIT
+  fi
+
+  apt_get=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o Dpkg::Use-Pty=0)
+  "${apt_get[@]}" update -qq
+  # No recommended packages: chromium alone would bring some 200 MB of them.
+  "${apt_get[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Keep apt from starting the system's own redis-server / postgresql services
-# during installation (we start private instances ourselves, and in containers
-# starting services fails anyway).  Only when no policy is in place already.
-policy=/usr/sbin/policy-rc.d
-if [[ ! -e "$policy" ]]; then
-  "${sudo[@]}" sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
-  trap '"${sudo[@]}" rm -f "$policy"' EXIT
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
-echo "setup-system: done"
+bash "$(dirname "${BASH_SOURCE[0]}")/check-system.sh" "$mode"
