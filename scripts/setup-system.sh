@@ -14,6 +14,8 @@ run_packages=(
   redis-server          # queues and rate limits
   fonts-noto-cjk        # Chinese text on signs and in PDFs
   fonts-noto-core       # includes Noto Sans Mongolian
+  fonts-noto-mono       # Noto Sans Mono: the code printed under each QR code
+  fontconfig            # fc-match: which font file a family is
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint (printed signs)
   make
 )

@@ -23,7 +23,7 @@ FALLBACKS = {
     "mono": ("mono", "bold"),
     "mongolian": ("mongolian", "regular"),
 }
-DEBIAN_PACKAGES = {"Noto Sans CJK SC": "fonts-noto-cjk", "Noto Sans Mono": "fonts-noto-core",
+DEBIAN_PACKAGES = {"Noto Sans CJK SC": "fonts-noto-cjk", "Noto Sans Mono": "fonts-noto-mono",
                    "Noto Sans Mongolian": "fonts-noto-core"}
 
 
