@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet
 from jiandu import create_app
 from jiandu.extensions import db, limiter
 from jiandu.intake import limits as intake_limits
+from tests.support import clock
 from tests.support.openapi_check import DocumentedClient
 
 TMP = Path(tempfile.mkdtemp(prefix="jiandu-tests-"))
@@ -33,6 +34,18 @@ def test_config(database_url: str | None = None, **extra) -> dict:
         "JIANDU_INSTANCE": str(TMP / "instance"),
         **extra,
     }
+
+
+def pytest_configure(config):
+    clock.start()  # before any fixture: the demo world is built on the tests' calendar too
+
+
+def pytest_unconfigure(config):
+    clock.stop()
+
+
+def pytest_report_header(config):
+    return clock.describe()
 
 
 test_config.__test__ = False  # a helper, not a test, wherever it is imported

@@ -8,6 +8,7 @@ import os
 import threading
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -16,6 +17,7 @@ from werkzeug.serving import make_server
 
 from jiandu import create_app
 from tests.conftest import TMP, build_world, test_config
+from tests.support import clock
 
 CHROMIUM = os.environ.get("JIANDU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -101,6 +103,8 @@ def context(browser, live_server):
         service_workers="allow",
     )
     context.set_default_timeout(15_000)
+    if clock.moved():  # the browser lives on the server's calendar, not on the machine's
+        context.clock.set_system_time(datetime.now(timezone.utc))
     try:
         yield context
     finally:

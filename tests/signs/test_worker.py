@@ -35,7 +35,8 @@ from tests.signs.conftest import BASE, SMALL_HALL, decode_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 BIGGER_HALL = "石拐区政务服务中心"  # 41 windows: six chunks of 8 signs
-JIANDU = str(Path(sys.executable).parent / "jiandu")
+# The `jiandu` command, on the tests' clock.
+JIANDU = [sys.executable, "-m", "tests.support.clocked"]
 
 
 def _free_port() -> int:
@@ -79,7 +80,7 @@ class Live:
 
     def worker_process(self) -> subprocess.Popen:
         """`jiandu worker --burst --queue print` in a session of its own (so it can be killed whole)."""
-        return subprocess.Popen([JIANDU, "worker", "--burst", "--queue", "print"], env=self.env, cwd=str(ROOT),
+        return subprocess.Popen([*JIANDU, "worker", "--burst", "--queue", "print"], env=self.env, cwd=str(ROOT),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
     def pdf(self, batch_id: int) -> Path:
