@@ -21,6 +21,7 @@ from jiandu.cases.models import CASE_TYPES, CHANNELS, STATES, Case, CaseAttachme
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound, json_object
 from jiandu.extensions import db
 from jiandu.intake.photos import PhotoRejected, clean_photo, storage
+from jiandu.org import grants
 from jiandu.org.auth import current_user, login_required
 from jiandu.org.models import Jurisdiction, User
 from jiandu.org.scope import get_visible
@@ -303,6 +304,7 @@ def put_rule():
     """Set one deadline rule of a jurisdiction (admins)."""
     user = current_user()
     body = request.get_json(silent=True) or {}
+    grants.require_jurisdiction_admin(user, body.get("jurisdiction_id") or user.jurisdiction_id, "修改办理时限")
     service.set_rule(user, body.get("jurisdiction_id") or user.jurisdiction_id, body.get("kind"), body.get("amount"),
                      body.get("unit"), body.get("basis"))
     db.session.commit()
@@ -326,8 +328,7 @@ def list_adjustments():
 def put_adjustments():
     """{"items": [{"day": "2027-02-06", "is_workday": true, "note": "春节调休"}…]} (admins)."""
     user = current_user()
-    if user.role != "admin":
-        raise ApiError(403, "forbidden", "只有管理员可以维护节假日调休表")
+    grants.require_top_admin(user, "维护节假日调休表")  # one calendar for the whole city
     body = request.get_json(silent=True) or {}
     items = body.get("items")
     if not isinstance(items, list) or not items:

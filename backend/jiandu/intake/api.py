@@ -15,6 +15,7 @@ from jiandu.intake.schemas import (
     ReasonSchema, ReportArgs, ReportCreatedSchema, ReportDetailSchema, ReportIn, ReportPage, SnippetSchema,
     TimelineSchema,
 )
+from jiandu.org import grants
 from jiandu.org.auth import current_user, login_required
 from jiandu.pagination import paginate
 from jiandu.security import decrypt_contact
@@ -119,6 +120,7 @@ def all_categories():
 @blp.arguments(CategoryCreateSchema)
 @blp.response(201, CategoryAdminSchema)
 def create_category(data):
+    grants.require_top_admin(current_user(), "维护问题类型")  # the categories hold city-wide
     category = service.create_category(current_user(), data)
     db.session.commit()
     return category
@@ -129,6 +131,7 @@ def create_category(data):
 @blp.arguments(CategoryUpdateSchema)
 @blp.response(200, CategoryAdminSchema)
 def update_category(data, code):
+    grants.require_top_admin(current_user(), "维护问题类型")
     category = service.update_category(current_user(), code, data)
     db.session.commit()
     return category

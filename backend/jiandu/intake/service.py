@@ -30,6 +30,7 @@ from jiandu.intake.models import (
     BAD_RATING, KINDS, RATING_LEVELS, RATING_LEVELS_EN, IdempotencyKey, Photo, RatingReason, Report,
     ReportCategory,
 )
+from jiandu.org.categories import refuse_rerouting_a_lead
 from jiandu.org.models import Point, Unit, User
 from jiandu.org.scope import get_visible, visible
 from jiandu.security import decrypt_contact, encrypt_contact, normalise_code, token_digest
@@ -144,6 +145,7 @@ def update_category(actor: User, code: str, data: dict) -> ReportCategory:
     category = db.session.scalar(select(ReportCategory).where(ReportCategory.code == code))
     if category is None:
         raise NotFound("问题类型")
+    refuse_rerouting_a_lead(category.case_type, data.get("case_type"))
     for key in CATEGORY_FIELDS:
         if key in data:
             setattr(category, key, data[key])

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from jiandu import apidoc
 from jiandu.errors import ApiError, Invalid, json_object
 from jiandu.extensions import db, limiter
+from jiandu.org import grants
 from jiandu.org.auth import current_user, login_required, start_session
 from jiandu.org.models import Point, Project
 from jiandu.org.scope import visible
@@ -138,7 +139,8 @@ def get_settings():
 @blp.doc(**apidoc.json_body(sch.ProjectSettingsIn))
 @login_required
 def put_settings():
-    """Admins: change some settings (the ones sent)."""
+    """The city's admin: change some settings (the ones sent); they hold for every project."""
+    grants.require_top_admin(current_user(), "修改项目设置")
     merged = service.set_settings(current_user(), json_object())
     db.session.commit()
     return {"settings": merged, "labels": rules.SETTING_LABELS}
@@ -349,7 +351,8 @@ def blocker_categories():
 @blp.doc(**apidoc.json_body(sch.BlockerCategoryIn))
 @login_required
 def put_blocker_category(code):
-    """Admins: create or change a blocker category (the fields sent)."""
+    """The city's admin: create or change a blocker category (the fields sent); a lead stays a lead."""
+    grants.require_top_admin(current_user(), "维护堵点类别")
     row = service.upsert_category(current_user(), code, json_object())
     db.session.commit()
     return {"code": row.code, "name": row.name, "name_en": row.name_en, "case_type": row.case_type,

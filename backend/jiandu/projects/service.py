@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select, update
 from jiandu import audit
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound
 from jiandu.extensions import db
+from jiandu.org.categories import lead_rerouting_error
 from jiandu.org.models import Jurisdiction, Point, Project, Unit, User
 from jiandu.org.scope import get_visible, is_visible, visible
 from jiandu.projects import credit_code, rules
@@ -812,6 +813,8 @@ def upsert_category(actor: User, code: str, data: dict) -> BlockerCategory:
     case_type = data.get("case_type")
     if case_type is not None and case_type not in ("service_request", "work_style", "lead"):
         errors["case_type"] = "案件类型须为服务诉求、作风效能或问题线索"
+    elif row is not None and lead_rerouting_error(row.case_type, case_type):
+        errors["case_type"] = lead_rerouting_error(row.case_type, case_type)
     sort = _int(data, "sort", errors, low=0, high=10000, label="排序")
     if "active" in data and not isinstance(data["active"], bool):
         errors["active"] = "应为是或否"
