@@ -38,6 +38,7 @@ class Config:
         self.MAX_CONTENT_LENGTH = 25 * 1024 * 1024
         self.JSON_AS_ASCII = False
         self.LOGIN_ATTEMPTS_PER_15_MIN = int(_env("LOGIN_ATTEMPTS_PER_15_MIN", "10"))
+        self.API_TOKEN_DAYS = int(_env("API_TOKEN_DAYS", "90"))  # the longest an API token lives
         # argon2 cost; tests lower it so thousands of logins stay fast.
         self.ARGON2_TIME_COST = int(_env("ARGON2_TIME_COST", "3"))
         self.ARGON2_MEMORY_COST = int(_env("ARGON2_MEMORY_COST", str(64 * 1024)))

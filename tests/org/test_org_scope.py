@@ -152,6 +152,9 @@ def scope_cases(role: str, foreign) -> dict[str, tuple[list, list]]:
         }
     else:
         raise AssertionError(role)
+    if role not in ADMINS:  # only admins read other people's accounts; everyone reads their own
+        inside, outside = cases["users"]
+        cases["users"] = ([user_named(role)], outside + [u for u in inside if u.username != role])
     result = {}
     for resource, (inside, outside) in cases.items():
         assert all(r is not None for r in inside + outside), (role, resource, inside, outside)

@@ -1,16 +1,15 @@
 """Routes of the organisation: thin — parse, call the service, dump."""
-from flask import current_app, g, request
+from flask import after_this_request, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import func, or_, select
 
 from jiandu import apidoc
 from jiandu.errors import ApiError
-from jiandu.extensions import db, limiter
-from jiandu.org import importer, service
-from jiandu.org.auth import (
-    csrf_token, current_user, end_session, login_required, revoke_other_sessions, start_session,
-)
+from jiandu.extensions import db
+from jiandu.org import credentials, importer, service
+from jiandu.org.auth import csrf_token, current_user, end_session, login_required, start_session
+from jiandu.org.login_throttle import account_throttle, address_throttle, remember_device
 from jiandu.org.models import ApiToken, Jurisdiction, Point, Unit, User
 from jiandu.org.schemas import (
     HallPage, ImportResultSchema, JurisdictionArgs, JurisdictionPage, JurisdictionSchema,
@@ -22,27 +21,6 @@ from jiandu.org.scope import get_visible, visible
 from jiandu.pagination import paginate
 
 blp = Blueprint("org", __name__, url_prefix="/api/v1", description="Organisation, accounts and sign-in")
-
-
-def _login_key() -> str:
-    """Failures count per account, from whatever address they come."""
-    body = request.get_json(silent=True) or {}
-    return f"login:{str(body.get('username', ''))[:64].strip().lower()}"
-
-
-def _login_limit() -> str:
-    return f"{current_app.config['LOGIN_ATTEMPTS_PER_15_MIN']} per 15 minutes"
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
-
-
-# One budget shared by every way of proving a password (session login and token issue).
-login_throttle = limiter.shared_limit(_login_limit, scope="login", key_func=_login_key, deduct_when=_failed,
-                                      error_message="登录失败次数过多，请 15 分钟后再试")
-address_throttle = limiter.shared_limit("100 per 15 minutes", scope="login-address", deduct_when=_failed,
-                                        error_message="登录失败次数过多，请 15 分钟后再试")
 
 
 def _me(user):
@@ -57,15 +35,21 @@ def _commit():
     db.session.commit()
 
 
+def _signed_in(user) -> None:
+    """A correct password: this client becomes a trusted device for the account (see login_throttle)."""
+    after_this_request(lambda response: remember_device(response, user.username))
+
+
 # --- accounts --------------------------------------------------------------------
 
 @blp.route("/auth/login", methods=["POST"])
-@login_throttle
+@account_throttle
 @address_throttle
 @blp.arguments(LoginSchema)
 @blp.response(200, MeSchema)
 def login(data):
     user = service.authenticate(data["username"], data["password"])
+    _signed_in(user)
     start_session(user)
     _commit()
     g.auth = "session"
@@ -86,26 +70,27 @@ def logout():
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
 def change_password(data):
-    """Change my password; my other sessions are signed out, this one stays."""
+    """Change my password; my other sessions and every API token of mine end, this session stays."""
     user = current_user()
     service.change_password(user, data["old_password"], data["new_password"])
-    revoke_other_sessions(user)
     if g.auth == "session":
         start_session(user)  # this device stays signed in; the others are signed out
     _commit()
 
 
 @blp.route("/auth/token", methods=["POST"])
-@login_throttle
+@account_throttle
 @address_throttle
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, NewTokenSchema)
 def create_token(data):
+    """A bearer token for a machine client; it expires (API_TOKEN_DAYS at most) and ends with the password."""
     user = service.authenticate(data["username"], data["password"])
-    token, plain = service.issue_token(user, data.get("name"))
+    token, plain = credentials.issue_token(user, data.get("name"), data.get("expires_in_days"))
+    _signed_in(user)
     _commit()
-    return {"id": token.id, "name": token.name, "created_at": token.created_at, "token": plain,
-            "last_used_at": None, "revoked_at": None}
+    return {"id": token.id, "name": token.name, "created_at": token.created_at, "expires_at": token.expires_at,
+            "token": plain, "last_used_at": None, "revoked_at": None}
 
 
 @blp.route("/auth/tokens", methods=["GET"])
@@ -122,7 +107,7 @@ def list_tokens():
 @blp.response(204)
 def revoke_token(token_id):
     """Revoke an API token: one of mine, or (admins) one of a user in scope."""
-    service.revoke_token(current_user(), token_id)
+    credentials.revoke_token(current_user(), token_id)
     _commit()
 
 
@@ -332,7 +317,8 @@ class UserById(MethodView):
     @login_required
     @blp.response(200, UserSchema)
     def get(self, user_id):
-        return get_visible(current_user(), User, user_id, "用户")
+        """My own account; admins: an account in their scope."""
+        return service.read_user(current_user(), user_id)
 
     @login_required
     @blp.arguments(UserUpdateSchema)

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from jiandu.errors import ApiError
 from jiandu.extensions import db
-from jiandu.org.models import ApiToken, User, UserSession
+from jiandu.org.credentials import live_token
+from jiandu.org.models import User, UserSession
 from jiandu.security import constant_time_equal, token_digest
 from jiandu.timeutil import utcnow
 
@@ -43,23 +44,12 @@ def end_session() -> None:
     session.clear()
 
 
-def revoke_other_sessions(user: User) -> None:
-    current = token_digest(session["sid"]) if session.get("sid") else None
-    for row in db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
-                                                            UserSession.revoked_at.is_(None))):
-        if row.sid_digest != current:
-            row.revoked_at = utcnow()
-
-
 def csrf_token() -> str | None:
     return session.get("csrf")
 
 
 def _user_from_bearer(header: str) -> User | None:
-    token = header.removeprefix("Bearer ").strip()
-    row = db.session.scalar(select(ApiToken).where(ApiToken.digest == token_digest(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
-        raise ApiError(401, "invalid_token", "访问令牌无效或已被撤销")
+    row = live_token(header.removeprefix("Bearer ").strip())
     row.last_used_at = utcnow()
     g.token_id = row.id
     return row.user

@@ -147,7 +147,8 @@ class User(db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token for a machine client; only its SHA-256 is kept."""
+    """A bearer token for a machine client; only its SHA-256 is kept. It lasts API_TOKEN_DAYS at most,
+    and ends with the password that got it (a change, a reset) or with the account."""
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,6 +156,7 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(64))
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -35,12 +35,15 @@ class LoginSchema(Schema):
 
 class TokenRequestSchema(LoginSchema):
     name = fields.String(load_default="api", validate=validate.Length(max=64))
+    expires_in_days = fields.Integer(validate=validate.Range(min=1, error="有效期至少 1 天"), metadata={
+        "description": "a shorter lifetime than the default (API_TOKEN_DAYS, 90 days unless configured)"})
 
 
 class TokenSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     created_at = UtcDateTime()
+    expires_at = UtcDateTime(metadata={"description": "after this moment the token is refused (401 token_expired)"})
     last_used_at = UtcDateTime(allow_none=True)
     revoked_at = UtcDateTime(allow_none=True)
 

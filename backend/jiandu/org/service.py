@@ -4,11 +4,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from jiandu import audit
-from jiandu.errors import ApiError, Conflict, Invalid
+from jiandu.errors import ApiError, Conflict, Invalid, NotFound
 from jiandu.extensions import db
-from jiandu.org.models import ApiToken, Jurisdiction, Point, Project, Unit, User
+from jiandu.org import credentials, grants
+from jiandu.org.models import Jurisdiction, Point, Project, Unit, User
 from jiandu.org.scope import get_visible, is_visible, visible
-from jiandu.security import hash_password, new_code, new_token, token_digest, verify_password
+from jiandu.security import hash_password, new_code, verify_password
 from jiandu.timeutil import utcnow
 
 OUT_OF_SCOPE = "不存在或不在您的管辖范围内"
@@ -48,26 +49,8 @@ def change_password(user: User, old: str, new: str) -> None:
     if new == old:
         raise Invalid({"new_password": "新密码不能与原密码相同"})
     user.password_hash = hash_password(new)
-    user.session_epoch += 1  # every other session of this user ends
+    credentials.end_all(user)  # whoever knew the old password is out, tokens included
     audit.record(user.id, "password_change", user)
-
-
-def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
-    plain = new_token("jd")
-    token = ApiToken(user_id=user.id, name=(name or "api").strip()[:64], digest=token_digest(plain))
-    db.session.add(token)
-    audit.record(user.id, "token_issue", user, name=token.name)
-    return token, plain
-
-
-def revoke_token(actor: User, token_id: int) -> ApiToken:
-    token = get_visible(actor, ApiToken, token_id, "令牌")
-    if token.user_id != actor.id:
-        require_role(actor, "admin")
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        audit.record(actor.id, "token_revoke", token)
-    return token
 
 
 # --- jurisdictions -------------------------------------------------------------
@@ -76,6 +59,7 @@ def create_jurisdiction(actor: User, data: dict) -> Jurisdiction:
     require_role(actor, "admin")
     if not is_visible(actor, Jurisdiction, data.get("parent_id")):
         raise Invalid({"parent_id": f"上级辖区{OUT_OF_SCOPE}"})
+    grants.refuse_unless_manages_jurisdiction(actor, data["parent_id"], "parent_id")
     parent = db.session.get(Jurisdiction, data["parent_id"])
     child_level = {"city": "county", "county": "town"}.get(parent.level)
     if child_level is None:
@@ -92,6 +76,7 @@ def create_jurisdiction(actor: User, data: dict) -> Jurisdiction:
 def update_jurisdiction(actor: User, jurisdiction_id: int, data: dict) -> Jurisdiction:
     item = get_visible(actor, Jurisdiction, jurisdiction_id, "辖区")
     require_role(actor, "admin")
+    grants.refuse_unless_manages_jurisdiction(actor, item.id, "jurisdiction_id")
     for key in ("name", "division_code"):
         if key in data:
             setattr(item, key, data[key])
@@ -125,6 +110,7 @@ def create_unit(actor: User, data: dict) -> Unit:
     require_role(actor, "admin")
     if not is_visible(actor, Jurisdiction, data.get("jurisdiction_id")):
         raise Invalid({"jurisdiction_id": f"辖区{OUT_OF_SCOPE}"})
+    grants.refuse_unless_manages_jurisdiction(actor, data["jurisdiction_id"], "jurisdiction_id")
     unit = Unit(name=data["name"], kind=data["kind"], jurisdiction_id=data["jurisdiction_id"],
                 address=data.get("address"))
     if data.get("supervised_department_ids"):
@@ -336,13 +322,31 @@ def _resolve_user_scope(actor: User, data: dict, user: User | None = None) -> di
             "project_id": project_id if role == "enterprise" else None}
 
 
+SCOPE_FIELDS = ("role", "unit_id", "project_id", "jurisdiction_id")
+
+
+def _check_password(data: dict) -> None:
+    if "password" in data and len(data["password"] or "") < MIN_PASSWORD:
+        raise Invalid({"password": f"密码至少 {MIN_PASSWORD} 位"})
+
+
+def read_user(actor: User, user_id: int) -> User:
+    """Anyone reads their own account, admins the accounts in their scope; for everyone else another
+    account does not exist (404, as outside a scope)."""
+    if user_id == actor.id:
+        return actor
+    if actor.role != "admin":
+        raise NotFound("用户")
+    return get_visible(actor, User, user_id, "用户")
+
+
 def create_user(actor: User, data: dict) -> User:
-    require_role(actor, "admin")
+    grants.check_account_change(actor, None, data)
     if db.session.scalar(select(User.id).where(User.username == data["username"])) is not None:
         raise Invalid({"username": "该用户名已被使用"})
-    if len(data.get("password") or "") < MIN_PASSWORD:
-        raise Invalid({"password": f"密码至少 {MIN_PASSWORD} 位"})
+    _check_password({"password": data.get("password")})
     scope = _resolve_user_scope(actor, data)
+    grants.check_grant(actor, data["role"], scope)
     user = User(username=data["username"], display_name=data["display_name"], role=data["role"],
                 password_hash=hash_password(data["password"]), **scope)
     db.session.add(user)
@@ -352,26 +356,23 @@ def create_user(actor: User, data: dict) -> User:
 
 
 def update_user(actor: User, user_id: int, data: dict) -> User:
-    user = get_visible(actor, User, user_id, "用户")
-    require_role(actor, "admin")
-    if user.id == actor.id and (data.get("active") is False or data.get("role") not in (None, "admin")):
-        raise Invalid({"role": "不能停用自己或取消自己的管理员角色"})
-    if any(k in data for k in ("role", "unit_id", "project_id", "jurisdiction_id")):
+    """Everything is checked before anything changes: a refusal leaves the account as it was."""
+    user = read_user(actor, user_id)
+    grants.check_account_change(actor, user, data)
+    _check_password(data)
+    scope = None
+    if any(key in data and data[key] != getattr(user, key) for key in SCOPE_FIELDS):  # a same value grants nothing
         scope = _resolve_user_scope(actor, data, user)
-        for key, value in scope.items():
-            setattr(user, key, value)
+        grants.check_grant(actor, data.get("role") or user.role, scope)
+    for key, value in (scope or {}).items():
+        setattr(user, key, value)
     for key in ("display_name", "role", "active", "locale"):
         if key in data:
             setattr(user, key, data[key])
     if data.get("password"):
-        if len(data["password"]) < MIN_PASSWORD:
-            raise Invalid({"password": f"密码至少 {MIN_PASSWORD} 位"})
         user.password_hash = hash_password(data["password"])
-        user.session_epoch += 1
-    if data.get("active") is False:
-        user.session_epoch += 1
-        for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
-                                                              ApiToken.revoked_at.is_(None))):
-            token.revoked_at = utcnow()
-    audit.record(actor.id, "user_update", user, **{k: v for k, v in data.items() if k != "password"})
+    if data.get("password") or data.get("active") is False:
+        credentials.end_all(user)  # a reset or a switch-off ends every session and token
+    audit.record(actor.id, "user_update", user, **{k: v for k, v in data.items() if k != "password"},
+                 **({"password_reset": True} if data.get("password") else {}))
     return user
