@@ -48,6 +48,21 @@ def pytest_report_header(config):
     return clock.describe()
 
 
+# What counts time: deadlines on the working-day calendar, warnings and scans, the scheduler, the
+# demo city's dates, projects' limits, tasks' due days, tracking. scripts/test.sh runs these again
+# with the clock moved (`-m date_sensitive`).
+DATE_SENSITIVE = ("tests/cases/", "tests/notify/", "tests/projects/", "tests/fieldwork/",
+                  "tests/intake/test_tracking.py", "tests/test_sqlite.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        if where.startswith(DATE_SENSITIVE):
+            item.add_marker(pytest.mark.date_sensitive)
+
+
 test_config.__test__ = False  # a helper, not a test, wherever it is imported
 
 
