@@ -110,8 +110,8 @@ def test_a_bad_subscription_is_refused_at_subscribe_time(as_user, push_on, push_
     assert db.session.scalar(select(func.count()).select_from(PushSubscription)) == 0
 
 
-def test_outside_tests_a_local_endpoint_is_refused(as_user, app, push_on, push_service, monkeypatch):
-    monkeypatch.setitem(app.config, "TESTING", False)
+def test_a_local_endpoint_is_refused_unless_its_host_is_trusted(as_user, app, push_on, push_service, monkeypatch):
+    monkeypatch.setitem(app.config, "PUSH_TRUSTED_HOSTS", "")
     response = as_user("handler").post("/api/v1/push/subscriptions", json=_sub(push_service))
     assert response.status_code == 422 and "endpoint" in response.get_json()["error"]["fields"]
 
@@ -198,6 +198,7 @@ def test_each_recipient_is_told_in_their_own_language(as_user):
     user("handler").locale = "en"  # the handler reads English; the inspector keeps Chinese
     db.session.commit()
     register_and_assign(inspector, case.id, user("handler").unit_id)
+    process([e.id for e in events_of(case.id)])  # told while the case is the department's
     move(as_user("handler"), case.id, "return", reason="不属于本部门职责")
     process([e.id for e in events_of(case.id)])
     assigned = next(iter(notified(events_of(case.id, "case.assigned")[0]).values()))
@@ -224,7 +225,15 @@ def test_deadline_warnings_go_to_handlers_and_inspectors_in_scope(as_user):
     assert all(n.title == "案件已超期" and n.topic == "case_deadline" for n in notes.values())
 
 
-def test_a_restricted_case_is_told_to_no_inspector(as_user):
+def test_a_case_returned_before_its_news_went_out_is_not_told_to_the_department(as_user):
+    case = new_case()
+    register_and_assign(as_user("inspector"), case.id, user("handler").unit_id)
+    move(as_user("handler"), case.id, "return", reason="不属于本部门职责")
+    process([e.id for e in events_of(case.id)])
+    assert "handler" not in usernames(notified(events_of(case.id, "case.assigned")[0]))
+
+
+def test_a_restricted_case_is_told_to_nobody_below_the_top_level(as_user):
     from jiandu.cases.models import Case
 
     case = new_case()
@@ -234,7 +243,7 @@ def test_a_restricted_case_is_told_to_no_inspector(as_user):
     event = emit("case.red", {"case_id": case.id, "number": case.number, "department_id": user("handler").unit_id})
     db.session.commit()
     process([event.id])
-    assert usernames(notified(event)) == {"handler"}
+    assert usernames(notified(event)) == set()  # neither the inspectors nor the department
 
 
 # --- the in-app centre ------------------------------------------------------------------------------------

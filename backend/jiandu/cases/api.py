@@ -24,7 +24,7 @@ from jiandu.intake.photos import PhotoRejected, clean_photo, storage
 from jiandu.org import grants
 from jiandu.org.auth import current_user, login_required
 from jiandu.org.models import Jurisdiction, User
-from jiandu.org.scope import get_visible
+from jiandu.org.scope import get_visible, is_supervised
 from jiandu.pagination import MAX_PER_PAGE, paginate
 from jiandu.timeutil import iso_utc
 from jiandu.workdays import WorkdayAdjustment, set_adjustment
@@ -136,15 +136,22 @@ def _actor_name(event, names):
     return names.get(event.actor_id, "")
 
 
+def _note_for(event, supervised: bool) -> str | None:
+    """The citizen's own words (their return-visit comment) are for the commission: they can tell the
+    department who complained."""
+    return None if supervised and event.actor_kind == "reporter" else event.note
+
+
 def case_view(user: User, case: Case) -> dict:
     """A case for staff. Reporter identity lives in intake's report and never leaves this module."""
     view = ledger.item(case)
+    supervised = is_supervised(user)
     actor_ids = {e.actor_id for e in case.events if e.actor_id}
     names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
     view.update({
         "events": [{"seq": e.seq, "action": e.action, "label": service.ACTION_LABELS.get(e.action, e.action),
                     "from_state": e.from_state, "to_state": e.to_state, "actor": _actor_name(e, names),
-                    "actor_kind": e.actor_kind, "note": e.note, "public_note": e.public_note,
+                    "actor_kind": e.actor_kind, "note": _note_for(e, supervised), "public_note": e.public_note,
                     "data": json.loads(e.data) if e.data else None, "at": iso_utc(e.at)} for e in case.events],
         "allowed_actions": service.allowed_actions(user, case),
         "attachments": [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,

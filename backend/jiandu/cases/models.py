@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
-                        select)
+                        and_, exists, or_, select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jiandu.extensions import db
@@ -129,7 +129,25 @@ def _co_handled_cases(scope):
     return Case.id.in_(co_handled)
 
 
+def handed_to_the_department(scope=None):
+    """A department reads a case once it was handed to it (转办), and never a lead: until then the
+    case, who raised it and where are the commission's alone."""
+    return and_(Case.assigned_at.is_not(None), or_(Case.case_type.is_(None), Case.case_type != "lead"))
+
+
+def sent_up():
+    """The rows of cases sent up the restricted channel (for `__scope_restricted__`)."""
+    return Case.restricted.is_(True)
+
+
+def hangs_on_a_restricted_case(case_id_column):
+    """For the records of a case (its report, photos, blocker, finding): restricted with their case."""
+    return lambda: exists().where(Case.id == case_id_column, Case.restricted.is_(True))
+
+
 Case.__scope_extra__ = staticmethod(_co_handled_cases)
+Case.__scope_gates__ = {"department": handed_to_the_department}
+Case.__scope_restricted__ = staticmethod(sent_up)
 
 
 class CaseEvent(db.Model):

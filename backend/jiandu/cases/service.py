@@ -24,7 +24,7 @@ from jiandu.cases.models import FINAL_STATES, Case, CaseEvent, DeadlineRule
 from jiandu.errors import ApiError, Conflict, Invalid
 from jiandu.extensions import db
 from jiandu.org.models import Jurisdiction, Unit, User
-from jiandu.org.scope import get_visible, visible
+from jiandu.org.scope import get_visible, sees_restricted, visible
 from jiandu.timeutil import iso_utc, utcnow
 from jiandu.workdays import Calendar, deadline
 
@@ -316,16 +316,14 @@ def _as_loaded(model, values: dict):
 
 def can_see_restricted(user: User) -> bool:
     """Restricted cases (about the commission's own leadership) are for the top level's admins only."""
-    return user.role == "admin" and user.unit_id is None and user.jurisdiction.parent_id is None
+    return sees_restricted(user)
 
 
 def visible_cases(user: User, statement=None):
-    """The case files a user may open: the case scope (`jiandu.org.scope`, co-handling departments
-    included, enterprises excluded), less cases sent up the restricted channel."""
-    statement = visible(user, statement if statement is not None else Case)
-    if not can_see_restricted(user):
-        statement = statement.where(Case.restricted.is_(False))
-    return statement
+    """The case files a user may open: the case scope of `jiandu.org.scope` (a department from 转办
+    on and never a lead, co-handling departments included, enterprises excluded, cases sent up the
+    restricted channel for the top level only)."""
+    return visible(user, statement if statement is not None else Case)
 
 
 def get_case(user: User, case_id: int) -> Case:

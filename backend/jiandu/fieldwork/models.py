@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+                        exists)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from jiandu.cases.models import hangs_on_a_restricted_case
 from jiandu.extensions import db
+from jiandu.org.scope import never
 from jiandu.timeutil import utcnow
 
 ITEM_KINDS = ("yes_no", "single", "multiple", "number", "text", "photo")
@@ -256,3 +259,20 @@ ChecklistTask.__scope_columns__ = {**_SCOPED, "unit": "unit_id"}
 Visit.__scope_columns__ = dict(_SCOPED)
 AnswerSet.__scope_columns__ = dict(_SCOPED)
 Finding.__scope_columns__ = dict(_SCOPED)
+
+
+def _own_self_check(scope):
+    return AnswerSet.kind == "self_check"
+
+
+def _found_in_own_self_check(scope):
+    return exists().where(Answer.id == Finding.answer_id, AnswerSet.id == Answer.answer_set_id,
+                          AnswerSet.kind == "self_check")
+
+
+# Visits are the commission's: planned unannounced ones (暗访) above all, and their records (GPS,
+# notes, findings). The supervised side reads only its own self-checks and what they found.
+Visit.__scope_gates__ = {"department": never, "project": never}
+AnswerSet.__scope_gates__ = {"department": _own_self_check, "project": _own_self_check}
+Finding.__scope_gates__ = {"department": _found_in_own_self_check, "project": _found_in_own_self_check}
+Finding.__scope_restricted__ = staticmethod(hangs_on_a_restricted_case(Finding.case_id))

@@ -7,9 +7,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from jiandu.cases.models import hangs_on_a_restricted_case
 from jiandu.extensions import db
 from jiandu.indexes import only_where_set
 from jiandu.intake.photos import StoredPhoto
+from jiandu.org.scope import never
 from jiandu.timeutil import utcnow
 
 KINDS = ("rating", "report")
@@ -99,6 +101,10 @@ class Report(db.Model):
 
 Report.__scope_columns__ = {"jurisdiction": "jurisdiction_id", "department": "department_id",
                             "project": "project_id"}
+# A report says who reported, where and when: never for the department or enterprise it is about
+# (they work from the case once it is handed to them); sent up with its case, it leaves local hands.
+Report.__scope_gates__ = {"department": never, "project": never}
+Report.__scope_restricted__ = staticmethod(hangs_on_a_restricted_case(Report.case_id))
 
 
 class Photo(StoredPhoto, db.Model):

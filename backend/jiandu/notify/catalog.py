@@ -204,11 +204,8 @@ def inspectors_for_case(case) -> list[User]:
 
     if case is None or case.restricted:
         return []  # a case sent up is for the top level's admins only
-    found = []
-    for user in _inspector_candidates(case.jurisdiction_id, case.department_id):
-        if db.session.scalar(visible_cases(user, select(Case.id)).where(Case.id == case.id)) is not None:
-            found.append(user)
-    return found
+    return [user for user in _inspector_candidates(case.jurisdiction_id, case.department_id)
+            if db.session.scalar(visible_cases(user, select(Case.id)).where(Case.id == case.id)) is not None]
 
 
 def inspectors_for(model, record) -> list[User]:
@@ -267,8 +264,19 @@ def case_url(case_id) -> str:
 
 
 def about_case(users, words: Words, case) -> list[Message]:
-    """Messages about a case: a click opens it, and a newer one replaces the older on a device (tag)."""
-    return to_users(users, words, case_url(case.id), f"case-{case.id}")
+    """Messages about a case: a click opens it, and a newer one replaces the older on a device (tag).
+    Only those who may open the case hear of it: a department not yet handed it, or a lead, never."""
+    return to_users(readers_of(case, users), words, case_url(case.id), f"case-{case.id}")
+
+
+def readers_of(case, users) -> list[User]:
+    """The users of the supervised side who may open the case (the commission's staff come from
+    `inspectors_for_case`, which has asked the same of them already)."""
+    from jiandu.cases.models import Case
+    from jiandu.org.scope import is_supervised, visible
+
+    return [u for u in users if not is_supervised(u)
+            or db.session.scalar(visible(u, select(Case.id)).where(Case.id == case.id)) is not None]
 
 
 def _case(payload):

@@ -11,16 +11,28 @@ A scope is one of:
 Each scoped model says which of its columns carry jurisdiction, department and project, by a
 `__scope_columns__` dict, and may widen that by a `__scope_extra__(scope)` condition of its own;
 the rule that turns a scope into a WHERE clause lives below.
+
+Two narrowings protect those who report, and they hold for every model and channel alike:
+- The supervised side (a department's staff, an enterprise) reaches a record through its
+  department or project column only where the model's gate for that column holds
+  (`__scope_gates__ = {"department": fn(scope), "project": fn(scope)}`; `false()` = never). A case
+  is theirs only once it was handed to them (转办) and never when it is a lead; a citizen's report,
+  which says who reported, never is. The commission's own staff (groups included) are not gated.
+- A restricted record (a case sent up, and everything that hangs on it) is for the top level
+  only: a model names its restriction by `__scope_restricted__()`, a condition true for such rows.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, false, not_, or_, select
 
 from jiandu.errors import NotFound
 from jiandu.extensions import db
 from jiandu.org.models import ApiToken, Jurisdiction, Point, Project, Unit, User, group_departments
+
+
+SUPERVISED_UNIT_KINDS = ("department", "hall")  # a commission's own offices and groups are not
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,8 @@ class Scope:
     department_ids: frozenset[int] = field(default_factory=frozenset)
     unit_ids: frozenset[int] = field(default_factory=frozenset)  # the group/department itself
     project_ids: frozenset[int] = field(default_factory=frozenset)
+    supervised: bool = False  # a department's or an enterprise's staff: the side being supervised
+    top_level: bool = False  # the city commission's administrators: the only readers of restricted records
 
     @property
     def by_jurisdiction(self) -> bool:
@@ -39,34 +53,49 @@ class Scope:
     def jurisdiction_ids(self):
         return select(Jurisdiction.id).where(Jurisdiction.path.startswith(self.jurisdiction_path))
 
-    def where(self, *, jurisdiction=None, department=None, project=None, unit=None):
-        """The condition for a row whose jurisdiction/department/project/unit sit in these columns."""
+    def where(self, *, jurisdiction=None, department=None, project=None, unit=None, gates=None):
+        """The condition for a row whose jurisdiction/department/project/unit sit in these columns;
+        `gates` narrows what the supervised side reaches through a column (see the module's text)."""
         if self.by_jurisdiction:
             return jurisdiction.in_(self.jurisdiction_ids()) if jurisdiction is not None else false()
+        gates = (gates or {}) if self.supervised else {}
+
+        def through(column_role: str, condition):
+            gate = gates.get(column_role)
+            return condition if gate is None else and_(condition, gate(self))
+
         conditions = []
         if self.department_ids and department is not None:
-            conditions.append(department.in_(self.department_ids))
+            conditions.append(through("department", department.in_(self.department_ids)))
         if self.unit_ids and unit is not None:
-            conditions.append(unit.in_(self.unit_ids))
+            conditions.append(through("department", unit.in_(self.unit_ids)))
         if self.project_ids and project is not None:
-            conditions.append(project.in_(self.project_ids))
+            conditions.append(through("project", project.in_(self.project_ids)))
         return or_(*conditions) if conditions else false()
 
 
 def scope_of(user: User) -> Scope:
     if user.role in ("admin", "inspector") and user.unit_id is None:
-        return Scope(user.id, user.role, jurisdiction_path=user.jurisdiction.path)
+        top = user.role == "admin" and user.jurisdiction.parent_id is None
+        return Scope(user.id, user.role, jurisdiction_path=user.jurisdiction.path, top_level=top)
     if user.role == "enterprise":
-        return Scope(user.id, user.role, project_ids=frozenset({user.project_id} if user.project_id else ()))
+        return Scope(user.id, user.role, project_ids=frozenset({user.project_id} if user.project_id else ()),
+                     supervised=True)
     unit = user.unit
     if unit is None:
-        return Scope(user.id, user.role)
+        return Scope(user.id, user.role, supervised=True)
     if unit.kind == "group":
         departments = db.session.scalars(
             select(group_departments.c.department_id).where(group_departments.c.group_id == unit.id)
         ).all()
         return Scope(user.id, user.role, department_ids=frozenset(departments), unit_ids=frozenset({unit.id}))
-    return Scope(user.id, user.role, department_ids=frozenset({unit.id}), unit_ids=frozenset({unit.id}))
+    return Scope(user.id, user.role, department_ids=frozenset({unit.id}), unit_ids=frozenset({unit.id}),
+                 supervised=unit.kind in SUPERVISED_UNIT_KINDS)
+
+
+def never(scope: Scope):
+    """A gate that never opens: the supervised side does not reach the record through that column."""
+    return false()
 
 
 def _condition(model, scope: Scope):
@@ -85,11 +114,19 @@ def _condition(model, scope: Scope):
     columns = getattr(model, "__scope_columns__", None)
     if columns is None:
         raise TypeError(f"{model.__name__} has no scope rule")
-    condition = scope.where(**{role: getattr(model, column) for role, column in columns.items()})
-    # A model may widen its scope by a rule of its own (cases: the departments that co-handle them).
+    gates = getattr(model, "__scope_gates__", None)
+    condition = scope.where(gates=gates, **{role: getattr(model, column) for role, column in columns.items()})
+    # A model may widen its scope by a rule of its own (cases: the departments that co-handle them);
+    # what it adds passes the department's gate too.
     extra = getattr(model, "__scope_extra__", None)
     also = extra(scope) if extra is not None else None
-    return condition if also is None else or_(condition, also)
+    if also is not None:
+        gate = (gates or {}).get("department") if scope.supervised else None
+        condition = or_(condition, also if gate is None else and_(also, gate(scope)))
+    restricted = getattr(model, "__scope_restricted__", None)
+    if restricted is not None and not scope.top_level:
+        condition = and_(condition, not_(restricted()))
+    return condition
 
 
 def _jurisdiction_condition(scope: Scope):
@@ -114,6 +151,11 @@ Point.__scope_columns__ = {"jurisdiction": "jurisdiction_id", "department": "dep
 Project.__scope_columns__ = {"jurisdiction": "jurisdiction_id", "project": "id"}
 
 
+def visible_condition(model, scope: Scope):
+    """The WHERE condition of `model` for a scope (for a gate that follows another record's rule)."""
+    return _condition(model, scope)
+
+
 def visible(user: User, statement_or_model):
     """A SELECT restricted to what the user may see (pass a model or a select of one)."""
     if isinstance(statement_or_model, type):
@@ -122,6 +164,16 @@ def visible(user: User, statement_or_model):
         statement = statement_or_model
         model = statement.column_descriptions[0]["entity"]
     return statement.where(_condition(model, scope_of(user)))
+
+
+def sees_restricted(user: User) -> bool:
+    """Whether the user is of the top level, the only one to read records sent up (restricted)."""
+    return scope_of(user).top_level
+
+
+def is_supervised(user: User) -> bool:
+    """Whether the user works on the supervised side (a department, an enterprise)."""
+    return scope_of(user).supervised
 
 
 def get_visible(user: User, model, record_id: int, what: str = "记录"):

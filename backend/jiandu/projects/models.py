@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, exists,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from jiandu.cases.models import Case, hangs_on_a_restricted_case
 from jiandu.extensions import db
 from jiandu.intake.photos import StoredPhoto
+from jiandu.org.scope import visible_condition
 from jiandu.timeutil import utcnow
 
 # 立项用地规划许可 → 工程建设许可 → 施工许可 → 竣工验收
@@ -184,6 +186,16 @@ class Blocker(db.Model):
 
 
 Blocker.__scope_columns__ = {**_SCOPED, "department": "department_id"}
+
+
+def _blocker_through_its_case(scope):
+    """The department named in a blocker reads it only when it reads its case (handed to it, never a
+    lead such as 吃拿卡要 or 违规干预): the enterprise reporting it always does."""
+    return exists().where(Case.id == Blocker.case_id, visible_condition(Case, scope))
+
+
+Blocker.__scope_gates__ = {"department": _blocker_through_its_case}
+Blocker.__scope_restricted__ = staticmethod(hangs_on_a_restricted_case(Blocker.case_id))
 
 
 class BlockerPhoto(StoredPhoto, db.Model):
