@@ -45,14 +45,28 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _ensure_secrets(app: Flask) -> None:
-    """A local setup works with no configuration: secrets are made once and kept in instance/."""
-    from jiandu.security import instance_secret, new_fernet_key, new_secret_key
+ENVIRONMENTS = ("development", "production")
+# What each secret is, and the command that prints a good one.
+SECRETS = (("SECRET_KEY", "secret_key", "jiandu keys new --secret-key"),
+           ("CONTACT_KEYS", "contact_keys", "jiandu keys new"))
 
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = instance_secret(app.instance_path, "secret_key", new_secret_key)
-    if not app.config.get("CONTACT_KEYS"):
-        app.config["CONTACT_KEYS"] = instance_secret(app.instance_path, "contact_keys", new_fernet_key)
+
+def _ensure_secrets(app: Flask) -> None:
+    """Production is given its secrets; a local setup works with none: they are made once into instance/."""
+    from jiandu.security import (MissingSecret, check_contact_keys, instance_secret, new_fernet_key,
+                                 new_secret_key)
+
+    environment = app.config.get("JIANDU_ENV") or "development"
+    if environment not in ENVIRONMENTS:
+        raise MissingSecret(f"JIANDU_ENV={environment!r} is not one of: {', '.join(ENVIRONMENTS)}")
+    makers = {"SECRET_KEY": new_secret_key, "CONTACT_KEYS": new_fernet_key}
+    for setting, file_name, command in SECRETS:
+        if app.config.get(setting):
+            continue
+        if environment == "production":
+            raise MissingSecret(f"{setting} is not set (JIANDU_ENV=production); make one with: {command}")
+        app.config[setting] = instance_secret(app.instance_path, file_name, makers[setting])
+    check_contact_keys(app.config["CONTACT_KEYS"])
 
 
 def _register_capabilities(app: Flask, api) -> None:

@@ -20,6 +20,9 @@ class Config:
     """Read once at app creation; tests pass overrides to create_app."""
 
     def __init__(self, **overrides):
+        # "production" refuses to start without SECRET_KEY and CONTACT_KEYS; "development" (the default,
+        # `make run`, the tests) generates them once into instance/, with a warning in the log.
+        self.JIANDU_ENV = _env("JIANDU_ENV", "development")
         self.SECRET_KEY = _env("SECRET_KEY")
         self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL") or _sqlite_default()
         self.REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -5,8 +5,8 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
 from jiandu.security import (
-    CODE_ALPHABET, decrypt_contact, encrypt_contact, hash_password, new_code, normalise_code, rotate_contact,
-    verify_password,
+    CODE_ALPHABET, UndecryptableData, decrypt_contact, encrypt_contact, hash_password, new_code, normalise_code,
+    rotate_contact, verify_password,
 )
 
 PHONE = "13912345678"
@@ -56,13 +56,15 @@ def test_rotate_contact_reencrypts_under_the_new_key(keys):
     assert Fernet(new.encode()).decrypt(rotated.encode()).decode() == PHONE
     use(new)  # the old key retired: the rotated value still reads, the unrotated one does not
     assert decrypt_contact(rotated) == PHONE
-    assert decrypt_contact(cipher) is None
+    with pytest.raises(UndecryptableData):  # the unrotated one no longer opens: an error, not "no contact"
+        decrypt_contact(cipher)
     assert rotate_contact(None) is None
 
 
 def test_a_value_under_an_unknown_key_is_not_revealed(keys):
     foreign = Fernet(Fernet.generate_key()).encrypt(PHONE.encode()).decode()
-    assert decrypt_contact(foreign) is None
+    with pytest.raises(UndecryptableData):
+        decrypt_contact(foreign)
 
 
 def test_codes_are_nine_unambiguous_characters():
