@@ -55,6 +55,7 @@ def schedule(config) -> list[Scheduled]:
         Scheduled("notify-sweep", "jiandu.notify.jobs.sweep_job", "push", sweep, 120),
         Scheduled("idempotency-cleanup", "jiandu.scheduler.cleanup_idempotency_keys_job", "default", 6 * 3600, 600),
         Scheduled("notify-prune", "jiandu.notify.jobs.prune_job", "default", 24 * 3600, 600),
+        Scheduled("upload-cleanup", "jiandu.fieldwork.upload_cleanup.remove_abandoned_job", "default", 3600, 600),
     ]
 
 

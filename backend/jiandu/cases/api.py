@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from webargs.fields import DelimitedList
 
 from jiandu import apidoc
+from jiandu.cases import attachment_limit
 from jiandu.cases import figures as case_figures
 from jiandu.cases import ledger, recommendations, service
 from jiandu.cases import schemas as doc
@@ -238,6 +239,7 @@ def upload_attachment(case_id):
     case = service.get_case(user, case_id)
     if not service.roles_of(user, case):
         raise ApiError(403, "forbidden", "您无权为本案件上传附件")
+    attachment_limit.require_room_for_one_more(case.id)
     upload = request.files.get("file")
     if upload is None:
         raise Invalid({"file": "缺少文件"})

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jiandu.errors import ApiError, Invalid, NotFound
 from jiandu.extensions import db
+from jiandu.fieldwork import upload_quota
 from jiandu.fieldwork.models import FieldPhoto
 from jiandu.intake import photos as photo_lib
 from jiandu.intake.service import KEY_RE
@@ -126,6 +127,9 @@ def receive(user: User, uuid: str, start: int, total: int, chunk) -> Status:
     row = db.session.connection().execute(_LOOKUP, {"photo_uuid": uuid}).first()
     if row is not None and row.owner_id != owner_id:
         raise NotFound("照片")  # another user's upload does not exist for this one
+    quota = None
+    if row is None:
+        quota = upload_quota.may_open(user, total)  # before a byte of a new upload is read
     if row is not None:
         if row.size != total:
             raise ApiError(409, "size_mismatch", "照片总长度与首次上传时不一致", extra={"size": row.size})
@@ -138,7 +142,7 @@ def receive(user: User, uuid: str, start: int, total: int, chunk) -> Status:
     held, head = _append(path, start, total, chunk)
     if row is not None and held < total:
         return Status(uuid, total, held, "receiving")  # the row says it all already
-    state, reason = _record(owner_id, uuid, total, path if held >= total else None, head, row is not None)
+    state, reason = _record(owner_id, uuid, total, path if held >= total else None, head, quota)
     return Status(uuid, total, min(held, total), state, reason)
 
 
@@ -214,9 +218,11 @@ _COMPLETE_PHOTO = (update(FieldPhoto.__table__)
 
 
 def _record(owner_id: int, uuid: str, total: int, complete: Path | None, head: bytes | None,
-            existed: bool) -> tuple[str, str | None]:
-    """Write what this body changed: the row of a new photo, or a photo now complete (`complete`: its
-    part file). One short transaction that takes the write lock at its start. (state, reason)."""
+            quota: upload_quota.Quota | None) -> tuple[str, str | None]:
+    """Write what this body changed: the row of a new photo (`quota`: its owner's, checked again here),
+    or a photo now complete (`complete`: its part file). One short transaction that takes the write lock
+    at its start. (state, reason)."""
+    existed = quota is None
     state, reason, completed_at = "receiving", None, None
     if complete is not None:
         completed_at = utcnow()
@@ -228,6 +234,7 @@ def _record(owner_id: int, uuid: str, total: int, complete: Path | None, head: b
         connection = begin_writing(db.session)  # after the retry's read too
         try:
             if not existed:
+                _admit(connection, owner_id, uuid, quota, total)
                 connection.execute(_INSERT_PHOTO, {
                     "uuid": uuid, "owner_id": owner_id, "size": total, "state": state, "reason": reason,
                     "created_at": completed_at or utcnow(), "completed_at": completed_at})
@@ -246,6 +253,18 @@ def _record(owner_id: int, uuid: str, total: int, complete: Path | None, head: b
                 return row.state, row.reason
             existed = True
     raise AssertionError("unreachable")
+
+
+def _admit(connection, owner_id: int, uuid: str, quota: upload_quota.Quota, total: int) -> None:
+    """The quota once more, counted in turn with the owner's other new uploads; a refused one's bytes go."""
+    try:
+        upload_quota.check(connection, owner_id, quota, total, uuid)
+    except ApiError:
+        db.session.rollback()
+        mine = select(FieldPhoto.id).where(FieldPhoto.uuid == uuid, FieldPhoto.owner_id == owner_id)
+        if db.session.scalar(mine) is None:  # no request of this very upload has recorded it
+            (_root() / f"{owner_id}-{uuid}.part").unlink(missing_ok=True)
+        raise
 
 
 def finalize(row: FieldPhoto) -> FieldPhoto:

@@ -127,12 +127,20 @@ async function pushBatch(batch, csrf) {
     } else if (answer.status === "conflict") {
       await setState(item.id, "attention", { code: answer.code, reason: answer.message, current: answer.current || null });
     } else if (answer.retryable) {
+      if (answer.code === "photo_missing") await uploadAgain(answer.photos || []);
       await setState(item.id, "waiting", { code: answer.code, reason: answer.message, tries: item.tries + 1,
         nextAt: now + backoff(item.tries) });
     } else {
       const fields = answer.fields ? Object.values(answer.fields).join("；") : "";
       await setState(item.id, "attention", { code: answer.code, reason: [answer.message, fields].filter(Boolean).join("：") });
     }
+  }
+}
+
+/** Photos the server no longer holds (an upload left unused was cleaned up): sent again, from byte 0. */
+async function uploadAgain(uuids) {
+  for (const uuidValue of uuids) {
+    await update("photos", uuidValue, (row) => row && { ...row, received: 0, done: false, tried: true });
   }
 }
 
@@ -161,15 +169,24 @@ async function sendOutbox(me) {
   const total = due.length;
   report({ phase: "sending", done: 0, total });
   let doneCount = 0;
-  for (let start = 0; start < due.length; start += BATCH) {
+  for (let start = 0; start < due.length;) {
     const batch = [];
+    let next = start;
     for (const item of due.slice(start, start + BATCH)) {
       let ready = true;
-      for (const uuidValue of item.photos || []) {
-        await setState(item.id, "sending");
-        const state = await uploadPhoto(uuidValue, me.csrf_token);
-        if (state === "missing") ready = false;
+      try {
+        for (const uuidValue of item.photos || []) {
+          await setState(item.id, "sending");
+          const state = await uploadPhoto(uuidValue, me.csrf_token);
+          if (state === "missing") ready = false;
+        }
+      } catch (error) {
+        // The server holds as many of our unfinished photos as it allows: sending the writes that use
+        // them frees room, then this item goes on from where it stopped.
+        if (!uploadQuotaFull(error) || !batch.length) throw error;
+        break;
       }
+      next += 1;
       if (ready) batch.push({ ...item, state: "sending" });
       else await setState(item.id, "attention", { code: "photo_lost", reason: "照片在本机已丢失" });
     }
@@ -192,7 +209,13 @@ async function sendOutbox(me) {
     }
     doneCount += batch.length;
     report({ done: doneCount });
+    start = next;
   }
+}
+
+function uploadQuotaFull(error) {
+  const code = error.body && error.body.error && error.body.error.code;
+  return error.status === 429 && typeof code === "string" && code.startsWith("upload_quota");
 }
 
 // --- pull -----------------------------------------------------------------------------------
