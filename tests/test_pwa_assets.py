@@ -14,7 +14,7 @@ PRELUDE = re.compile(r"^self\.__PRECACHE = (\{.*\});\n")
 
 def pwa_files() -> set[str]:
     return {"/app/" + p.relative_to(PWA).as_posix() for p in PWA.rglob("*")
-            if p.is_file() and p.suffix not in assets.SKIP_SUFFIXES}
+            if p.is_file() and assets.is_served(p.relative_to(PWA))}
 
 
 def precache_of(response) -> dict:

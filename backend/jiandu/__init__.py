@@ -100,6 +100,8 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.path.startswith("/api/") and not response.cache_control.public:
+            # What the API answers is someone's data (a report's photo, a case file, an export): no browser or
+            # proxy keeps a copy, whatever a route or send_file said. Only a route marking itself public is cached.
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -1,5 +1,6 @@
 // Who is signed in, shared by app.js and the views.
 import { api, setCsrfToken } from "./api.js";
+import { forgetDevice } from "./offline/forget.js";
 
 const CACHE_KEY = "jiandu.me";
 
@@ -63,10 +64,12 @@ export async function signedIn(me) {
   }
 }
 
+/** Ends the session and forgets the user's data on this device (ask first: offline/forget.js unsentCount). */
 export async function signOut() {
   try {
     await api.post("/auth/logout", undefined, { noAuthRedirect: true });
   } finally {
+    await forgetDevice();
     setMe(null);
   }
 }

@@ -297,5 +297,4 @@ def upload_content(uuid):
     """A checked photo's bytes (once it has been used by a write)."""
     row, data = uploads.content(current_user(), uuid)
     response = Response(data, mimetype=row.content_type)
-    response.headers["Cache-Control"] = "private, max-age=86400"
     return response

@@ -210,7 +210,6 @@ def report_photo(report_id, photo_id):
     """A photo's bytes (JPEG, metadata stripped)."""
     photo, data = service.photo_of(current_user(), report_id, photo_id)
     response = Response(data, mimetype=photo.content_type)
-    response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response
 

@@ -445,5 +445,4 @@ def blocker_photo(blocker_id, photo_id):
     """A photo of a blocker."""
     photo, data = service.blocker_photo(current_user(), blocker_id, photo_id)
     response = Response(data, mimetype=photo.content_type)
-    response.headers["Cache-Control"] = "private, max-age=3600"
     return response

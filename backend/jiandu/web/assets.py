@@ -9,11 +9,16 @@ from jiandu.config import ROOT
 PWA_DIR = ROOT / "pwa"
 SW_DIR = ROOT / "service-worker"
 SW_FILE = SW_DIR / "sw.js"
-SKIP_SUFFIXES = {".map", ".md", ".py"}
+# What the app is made of; anything else in pwa/ (a script, notes, a source map) is never served.
+SERVED_SUFFIXES = {".html", ".js", ".css", ".png", ".svg", ".webmanifest", ".woff2"}
+
+
+def is_served(path: Path) -> bool:
+    return path.suffix in SERVED_SUFFIXES and not any(part.startswith(".") for part in path.parts)
 
 
 def _files() -> list[Path]:
-    return sorted(p for p in PWA_DIR.rglob("*") if p.is_file() and p.suffix not in SKIP_SUFFIXES)
+    return sorted(p for p in PWA_DIR.rglob("*") if p.is_file() and is_served(p.relative_to(PWA_DIR)))
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,8 @@
+from pathlib import PurePosixPath
+
 from flask import Blueprint, Response, abort, current_app, jsonify, send_from_directory
 
-from jiandu.web.assets import PWA_DIR, newest_mtime, precache_manifest, service_worker_source
+from jiandu.web.assets import PWA_DIR, is_served, newest_mtime, precache_manifest, service_worker_source
 
 bp = Blueprint("web", __name__)
 
@@ -14,6 +16,8 @@ def shell():
 
 @bp.get("/app/<path:filename>")
 def asset(filename):
+    if not is_served(PurePosixPath(filename)):
+        abort(404)
     # Revalidated every time (cheap 304s); the service worker serves them offline.
     response = send_from_directory(PWA_DIR, filename, max_age=0)
     response.headers["Cache-Control"] = "no-cache"

@@ -1,11 +1,26 @@
 // 我的账号: who I am, change my password, my API tokens, language, sign out.
 import { api } from "../api.js";
-import { getLanguage, localTime, setLanguage, t } from "../i18n.js";
+import { addMessages, getLanguage, localTime, setLanguage, t } from "../i18n.js";
+import { unsentCount } from "../offline/forget.js";
 import { scopeName, session, setMe, signOut } from "../state.js";
 import {
   badge, button, clear, confirmDialog, emptyState, errorBlock, field, h, heading, loading, navigate, onSubmit,
   showErrors, toast,
 } from "../ui.js";
+
+addMessages({
+  zh: {
+    "account.unsentOnLogout": "本机还有 {n} 条记录（走访、清单、堵点及其照片）尚未发送。退出登录会把它们从本机删除，"
+      + "且无法恢复。请先联网，到“同步”页点“立即同步”。仍要删除并退出吗？",
+    "account.logoutAnyway": "删除并退出",
+  },
+  en: {
+    "account.unsentOnLogout": "{n} record(s) on this phone (visits, checklists, blockers and their photos) have not "
+      + "been sent. Signing out deletes them from this phone for good. Go online and use Sync now first. "
+      + "Delete them and sign out?",
+    "account.logoutAnyway": "Delete and sign out",
+  },
+});
 
 export default {
   path: "/account",
@@ -98,6 +113,9 @@ export default {
       button(t("account.logout"), {
         class: "btn danger block", id: "logout-button",
         onclick: async () => {
+          const unsent = await unsentCount();
+          if (unsent && !(await confirmDialog(t("account.unsentOnLogout", { n: unsent }),
+            { danger: true, ok: t("account.logoutAnyway") }))) return;
           try {
             await signOut();
           } catch {

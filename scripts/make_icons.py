@@ -1,6 +1,7 @@
 """Regenerate the app icons: a seal-like mark, a red square with a white 监.
 
-Run from the repository root:  .venv/bin/python pwa/icons/make_icons.py
+Run from the repository root:  .venv/bin/python scripts/make_icons.py
+(kept out of pwa/: only what the app needs is served from there)
 Writes icon-192.png, icon-512.png (purpose "any") and icon-maskable-192.png,
 icon-maskable-512.png (purpose "maskable": full bleed, the mark inside the safe zone).
 """
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "pwa" / "icons"
 RED = (190, 30, 45, 255)
 WHITE = (255, 255, 255, 255)
 GLYPH = "监"
