@@ -5,7 +5,6 @@ import importlib
 from pathlib import Path
 
 from flask import Flask, request
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from jiandu import sqlite  # noqa: F401  (its listeners set up every SQLite connection and transaction)
 from jiandu.config import ROOT, Config
@@ -23,7 +22,10 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.from_mapping(Config(**(config or {})).as_dict())
     _ensure_secrets(app)
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    from jiandu.proxies import TrustedProxies
+
+    app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXY_HOPS"],
+                                  app.config["TRUSTED_PROXY_ADDRESSES"])
 
     from jiandu.errors import JianduApi, register_error_handlers
     from jiandu.extensions import db, limiter, migrate

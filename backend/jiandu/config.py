@@ -16,6 +16,15 @@ def _sqlite_default() -> str:
     return f"sqlite:///{instance / 'jiandu.sqlite3'}"
 
 
+INTAKE_SETTINGS = (
+    "INTAKE_DEVICE_LIMIT", "INTAKE_POINT_LIMIT", "INTAKE_ADDRESS_LIMIT", "INTAKE_TRACK_LIMIT",
+    "INTAKE_RATING_DEVICE_LIMIT", "INTAKE_RATING_ADDRESS_POINT_LIMIT", "INTAKE_RATING_POINT_LIMIT",
+    "INTAKE_RATING_ADDRESS_LIMIT", "INTAKE_RATING_LATE_LIMIT", "INTAKE_RATING_TOKEN_LIMIT",
+    "RATING_TOKEN_SECONDS", "RATING_TOKEN_GRACE_SECONDS",
+    "RATING_BURST_PER_HOUR", "RATING_FEW_DEVICES_MIN", "RATING_PER_DEVICE_MAX",
+)
+
+
 class Config:
     """Read once at app creation; tests pass overrides to create_app."""
 
@@ -36,6 +45,16 @@ class Config:
         self.SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "1") == "1"
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        # Forwarded headers are believed only from a proxy of ours (see jiandu/proxies.py): how many
+        # proxies stand in front of the app (0: none, every header is the client's own word) and
+        # the addresses the app sees them connect from.
+        self.TRUSTED_PROXY_HOPS = int(_env("TRUSTED_PROXY_HOPS", "0"))
+        self.TRUSTED_PROXY_ADDRESSES = _env("TRUSTED_PROXY_ADDRESSES", "127.0.0.1/8,::1")
+        # Citizens' limits, rating tokens and the ratings figures' flags: set only when the environment
+        # says (their defaults live with their rules: jiandu/intake/limits.py, rating_tokens.py, figures.py).
+        for name in INTAKE_SETTINGS:
+            if _env(name) is not None:
+                setattr(self, name, _env(name))
         self.SESSION_COOKIE_NAME = "jiandu_session"
         self.PERMANENT_SESSION_LIFETIME = 12 * 3600
         self.MAX_CONTENT_LENGTH = 25 * 1024 * 1024

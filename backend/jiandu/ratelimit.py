@@ -3,10 +3,13 @@ from flask import request
 
 
 def client_key() -> str:
-    # Behind a proxy, ProxyFix (configured in create_app) has already set remote_addr.
+    # The peer's address; a forwarded one only from a trusted proxy (jiandu.proxies, set up in create_app).
     return request.remote_addr or "unknown"
 
 
 def device_key() -> str:
-    """An anonymous device: the device id cookie the landing page sets, else the address."""
-    return request.cookies.get("jd_device") or client_key()
+    """An anonymous device: the device the server issued to it (never a value it made up), else the address."""
+    from jiandu.intake import devices
+
+    device_id = devices.current()
+    return f"dev:{device_id}" if device_id else client_key()
