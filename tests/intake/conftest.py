@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 
 import pytest
@@ -94,11 +95,34 @@ def image_bytes(fmt="JPEG", size=(640, 480), color=(200, 30, 30), exif=None, mod
     return out.getvalue()
 
 
+def rating_token(client, point, headers=None) -> dict:
+    """A rating token for `point` as an API client gets one: {"rating_token", "device", …}."""
+    response = client.post("/api/v1/rating-tokens", json={"point_code": point.code}, headers=headers or {})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def page_rating_token(client, point) -> str:
+    """The rating token the landing page puts in its rating form."""
+    html = client.get(f"/q/{point.code}").get_data(as_text=True)
+    return re.search(r'name="rating_token" value="([^"]+)"', html).group(1)
+
+
+def new_device(client, point) -> dict:
+    """A device the server issued, as the landing script sends it: {"X-Jiandu-Device": …}."""
+    return {"X-Jiandu-Device": rating_token(client, point)["device"]}
+
+
 @pytest.fixture
 def submit(anon):
-    """submit(point, **fields) → the API's response, with a fresh Idempotency-Key unless given."""
+    """submit(point, **fields) → the API's response, with a fresh Idempotency-Key unless given, and for a
+    rating a fresh rating token (for the device in `headers`, if any) unless given."""
 
     def send(point, headers=None, **fields):
+        if fields.get("kind") == "rating" and "rating_token" not in fields and point is not None:
+            given = anon.post("/api/v1/rating-tokens", json={"point_code": point.code}, headers=headers or {})
+            if given.status_code == 201:  # none for a code that is unknown or off: the point is refused
+                fields["rating_token"] = given.get_json()["rating_token"]
         body = {"point_code": point.code if point is not None else None, **fields}
         merged = {"Idempotency-Key": key(), **(headers or {})}
         return anon.post("/api/v1/reports", json=body, headers=merged)

@@ -1,4 +1,5 @@
 """Abuse: rate limits per device, per point and per address (real Redis), and no lost report without Redis."""
+import re
 import socket
 
 import pytest
@@ -9,7 +10,7 @@ from jiandu.extensions import db, limiter
 from jiandu.intake.models import Report
 from jiandu.org.models import Point
 from tests.conftest import TMP, build_world, test_config
-from tests.intake.conftest import key
+from tests.intake.conftest import key, new_device
 
 
 @pytest.fixture
@@ -24,64 +25,100 @@ def test_the_limiter_uses_the_real_redis(app):
     assert type(limiter._storage).__name__.lower().startswith("redis")
 
 
-def test_per_device_limit_with_a_friendly_message(submit, window, tight):
+def report(submit, point, headers=None, **fields):
+    """A report (complaint) with the fewest words the rules take, unless told otherwise."""
+    return submit(point, headers=headers, **{"kind": "report", "category": "attitude",
+                                             "description": "工作人员态度很差", **fields})
+
+
+def test_per_device_limit_with_a_friendly_message(anon, submit, window, tight):
     tight(INTAKE_DEVICE_LIMIT="2 per minute")
-    device = {"X-Jiandu-Device": "device-aaaaaaaaaaaaaaaa"}
-    for rating in (1, 2):
-        assert submit(window, headers=device, kind="rating", rating=rating).status_code == 201
+    device = new_device(anon, window)
+    for _ in range(2):
+        assert report(submit, window, headers=device).status_code == 201
     before = db.session.scalar(select(func.count()).select_from(Report))
-    response = submit(window, headers=device, kind="rating", rating=3)
+    response = report(submit, window, headers=device)
     assert response.status_code == 429
     error = response.get_json()["error"]
     assert error["code"] == "rate_limited" and "提交过于频繁" in error["message"] and "秒后再试" in error["message"]
     assert 0 < error["retry_after"] <= 60 and abs(int(response.headers["Retry-After"]) - error["retry_after"]) <= 1
     assert db.session.scalar(select(func.count()).select_from(Report)) == before
-    other_device = {"X-Jiandu-Device": "device-bbbbbbbbbbbbbbbb"}
-    assert submit(window, headers=other_device, kind="rating", rating=3).status_code == 201
+    assert report(submit, window, headers=new_device(anon, window)).status_code == 201
 
 
-def test_replays_and_refusals_do_not_count(submit, window, tight):
+def test_a_device_the_server_did_not_issue_is_no_device(submit, window, tight):
+    """A made-up X-Jiandu-Device per request used to be a fresh budget each time: now it is the address's."""
     tight(INTAKE_DEVICE_LIMIT="2 per minute")
-    device = {"X-Jiandu-Device": "device-cccccccccccccccc"}
+    statuses = [report(submit, window, headers={"X-Jiandu-Device": f"made-up-device-{n:08d}"}).status_code
+                for n in range(3)]
+    assert statuses == [201, 201, 429]
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_address_limit(submit, window, tight):
+    """No proxy is configured (TRUSTED_PROXY_HOPS=0): X-Forwarded-For is only the client's word."""
+    tight(INTAKE_ADDRESS_LIMIT="3 per minute")
+    statuses = [report(submit, window, headers={"X-Forwarded-For": f"203.0.113.{n}"}, description="短").status_code
+                for n in range(4)]
+    assert statuses == [422, 422, 422, 429]
+
+
+def test_forwarded_for_is_believed_only_from_the_configured_proxy(app, anon, submit, window, tight, monkeypatch):
+    from jiandu.proxies import TrustedProxies
+
+    tight(INTAKE_ADDRESS_LIMIT="1 per minute")
+    monkeypatch.setattr(app, "wsgi_app", TrustedProxies(app.wsgi_app.app, 1, "127.0.0.1/32"))
+    # From the proxy (the test client's peer is 127.0.0.1): each citizen behind it is counted on their own.
+    for n in range(3):
+        assert report(submit, window, headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code == 201
+    # From elsewhere (around the proxy): the header is the client's word, the peer is who is counted.
+    anon.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    statuses = [report(submit, window, headers={"X-Forwarded-For": f"198.51.100.{n + 10}"}).status_code
+                for n in range(2)]
+    assert statuses == [201, 429]
+
+
+def test_replays_and_refusals_do_not_count(anon, submit, window, tight):
+    tight(INTAKE_DEVICE_LIMIT="2 per minute")
+    device = new_device(anon, window)
     k = key()
     for _ in range(4):
-        assert submit(window, headers={**device, "Idempotency-Key": k}, kind="rating", rating=1).status_code == 201
+        assert report(submit, window, headers={**device, "Idempotency-Key": k}).status_code == 201
     for _ in range(3):
-        assert submit(window, headers=device, kind="rating", rating=9).status_code == 422
-    assert submit(window, headers=device, kind="rating", rating=2).status_code == 201
-    assert submit(window, headers=device, kind="rating", rating=2).status_code == 429
+        assert report(submit, window, headers=device, description="短").status_code == 422
+    assert report(submit, window, headers=device).status_code == 201
+    assert report(submit, window, headers=device).status_code == 429
 
 
-def test_per_point_limit_across_devices(submit, window, tight):
+def test_per_point_limit_across_devices(anon, submit, window, tight):
     tight(INTAKE_POINT_LIMIT="3 per minute")
-    for n in range(3):
-        response = submit(window, headers={"X-Jiandu-Device": f"device-{n:016d}"}, kind="rating", rating=1)
-        assert response.status_code == 201
-    assert submit(window, headers={"X-Jiandu-Device": "device-9999999999999999"}, kind="rating",
-                  rating=1).status_code == 429
+    for _ in range(3):
+        assert report(submit, window, headers=new_device(anon, window)).status_code == 201
+    device = new_device(anon, window)
+    assert report(submit, window, headers=device).status_code == 429
     other = db.session.scalar(select(Point).where(Point.type == "window", Point.id != window.id))
-    assert submit(other, headers={"X-Jiandu-Device": "device-9999999999999999"}, kind="rating",
-                  rating=1).status_code == 201
+    assert report(submit, other, headers=device).status_code == 201
 
 
 def test_per_address_limit_counts_every_attempt(submit, window, tight):
     tight(INTAKE_ADDRESS_LIMIT="3 per minute")
     for _ in range(3):
-        assert submit(window, kind="rating", rating=9).status_code == 422
-    assert submit(window, kind="rating", rating=1).status_code == 429
+        assert report(submit, window, description="短").status_code == 422
+    assert report(submit, window).status_code == 429
 
 
 def test_the_form_and_the_api_share_the_device_counter(anon, submit, window, tight):
     tight(INTAKE_DEVICE_LIMIT="1 per minute")
-    anon.set_cookie("jd_device", "device-dddddddddddddddd", domain="localhost")
-    assert anon.post(f"/q/{window.code}", data={"kind": "rating", "rating": "1", "idem": key()}).status_code == 303
-    response = anon.post(f"/q/{window.code}", data={"kind": "rating", "rating": "2", "idem": key()})
+    anon.get(f"/q/{window.code}")  # the landing page gives this browser its device
+    device = {"X-Jiandu-Device": anon.get_cookie("jd_device").value}
+    form = {"kind": "report", "category": "attitude", "description": "工作人员态度很差"}
+    assert anon.post(f"/q/{window.code}", data={**form, "idem": key()}).status_code == 303
+    response = anon.post(f"/q/{window.code}", data={**form, "idem": key()})
     assert response.status_code == 429
     html = response.get_data(as_text=True)
     assert "提交过于频繁" in html and "秒后再试" in html and "不会丢失" in html
     assert response.mimetype == "text/html" and "Retry-After" in response.headers
-    api = submit(window, headers={"X-Jiandu-Device": "device-dddddddddddddddd"}, kind="rating", rating=1)
-    assert api.status_code == 429
+    anon.delete_cookie("jd_device", domain="localhost")
+    assert report(submit, window, headers=device).status_code == 429
 
 
 def test_landing_page_reads_are_not_limited_by_the_submission_limits(anon, window, tight):
@@ -120,7 +157,9 @@ def test_no_report_is_lost_when_redis_is_down(app_without_redis):
     response = client.post("/api/v1/reports", headers={"Idempotency-Key": key()}, json={
         "point_code": code, "kind": "report", "category": "attitude", "description": "Redis 不在时提交的反映"})
     assert response.status_code == 201, response.get_json()
-    form = client.post(f"/q/{code}", data={"kind": "rating", "rating": "5", "reasons": ["rude"], "idem": key()})
+    token = re.search(r'name="rating_token" value="([^"]+)"', client.get(f"/q/{code}").get_data(as_text=True))
+    form = client.post(f"/q/{code}", data={"kind": "rating", "rating": "5", "reasons": ["rude"], "idem": key(),
+                                           "rating_token": token.group(1)})
     assert form.status_code == 303
     assert client.get(f"/q/{code}").status_code == 200
     with app_without_redis.app_context():
@@ -152,29 +191,32 @@ def round_trips(monkeypatch):
     return seen
 
 
-def test_a_stored_submission_costs_one_round_trip(submit, window, round_trips):
-    response = submit(window, headers={"X-Jiandu-Device": "device-eeeeeeeeeeeeeeee"}, kind="rating", rating=1)
+def test_a_stored_submission_costs_one_round_trip(anon, submit, window, round_trips):
+    device = new_device(anon, window)
+    round_trips.clear()
+    response = report(submit, window, headers=device)
     assert response.status_code == 201
     assert round_trips == [("script", 3)]  # device, point, address: one round trip
 
 
-def test_a_submission_that_does_not_count_gives_its_reservations_back(submit, window, tight, round_trips):
+def test_a_submission_that_does_not_count_gives_its_reservations_back(anon, submit, window, tight, round_trips):
     tight(INTAKE_DEVICE_LIMIT="1 per minute", INTAKE_POINT_LIMIT="1000 per minute")
-    device = {"X-Jiandu-Device": "device-ffffffffffffffff"}
+    device = new_device(anon, window)
+    round_trips.clear()
     for _ in range(3):  # refused forms: each reserves, then gives back (a second round trip)
-        assert submit(window, headers=device, kind="rating", rating=9).status_code == 422
+        assert report(submit, window, headers=device, description="短").status_code == 422
     assert round_trips == [("script", 3), ("script", 2)] * 3  # and device and point given back
-    assert submit(window, headers=device, kind="rating", rating=1).status_code == 201
-    assert submit(window, headers=device, kind="rating", rating=1).status_code == 429
+    assert report(submit, window, headers=device).status_code == 201
+    assert report(submit, window, headers=device).status_code == 429
 
 
-def test_limits_survive_redis_forgetting_its_scripts(submit, window, tight):
+def test_limits_survive_redis_forgetting_its_scripts(anon, submit, window, tight):
     tight(INTAKE_DEVICE_LIMIT="2 per minute")
-    device = {"X-Jiandu-Device": "device-gggggggggggggggg"}
-    assert submit(window, headers=device, kind="rating", rating=1).status_code == 201
+    device = new_device(anon, window)
+    assert report(submit, window, headers=device).status_code == 201
     limiter.storage.get_connection().script_flush()  # as after a restart of Redis
-    assert submit(window, headers=device, kind="rating", rating=1).status_code == 201
-    assert submit(window, headers=device, kind="rating", rating=1).status_code == 429
+    assert report(submit, window, headers=device).status_code == 201
+    assert report(submit, window, headers=device).status_code == 429
 
 
 def test_a_count_given_back_after_its_window_ended_leaves_no_counter(app):
@@ -195,7 +237,8 @@ def test_limits_count_in_memory_while_redis_is_away(app_without_redis):
     client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_HOST": "localhost"})
     with app_without_redis.app_context():
         code = database.session.scalar(select(Point.code).where(Point.type == "window"))
-    device = {"X-Jiandu-Device": "device-iiiiiiiiiiiiiiii"}
+    device = {"X-Jiandu-Device": client.post("/api/v1/rating-tokens", json={"point_code": code}).get_json()["device"]}
     statuses = [client.post("/api/v1/reports", headers={**device, "Idempotency-Key": key()},
-                            json={"point_code": code, "kind": "rating", "rating": 1}).status_code for _ in range(3)]
+                            json={"point_code": code, "kind": "report", "category": "attitude",
+                                  "description": "工作人员态度很差"}).status_code for _ in range(3)]
     assert statuses == [201, 201, 429]

@@ -11,7 +11,7 @@ from jiandu.cases.models import Case
 from jiandu.extensions import db
 from jiandu.intake.models import Report
 from jiandu.org.models import Point
-from tests.intake.conftest import image_bytes, key
+from tests.intake.conftest import image_bytes, key, page_rating_token
 
 LIMIT_GZIP = 14 * 1024
 
@@ -96,7 +96,8 @@ def _form(kind, **fields):
 
 
 def test_no_js_bad_rating_redirects_to_the_receipt(anon, window):
-    data = _form("rating", rating="4", reasons=["rude"], description="窗口工作人员一直在玩手机")
+    data = _form("rating", rating="4", reasons=["rude"], description="窗口工作人员一直在玩手机",
+                 rating_token=page_rating_token(anon, window))
     response = anon.post(f"/q/{window.code}", data=data, content_type="multipart/form-data")
     assert response.status_code == 303
     location = response.headers["Location"]
@@ -114,7 +115,8 @@ def test_no_js_bad_rating_redirects_to_the_receipt(anon, window):
 
 
 def test_no_js_good_rating_thanks(anon, window):
-    response = anon.post(f"/q/{window.code}", data=_form("rating", rating="1"), content_type="multipart/form-data")
+    data = _form("rating", rating="1", rating_token=page_rating_token(anon, window))
+    response = anon.post(f"/q/{window.code}", data=data, content_type="multipart/form-data")
     assert response.status_code == 303 and response.headers["Location"].endswith("?thanks=1")
     assert "感谢您的评价" in anon.get(response.headers["Location"]).get_data(as_text=True)
 
@@ -150,7 +152,7 @@ def test_no_js_form_never_echoes_html(anon, window):
 
 
 def test_no_js_same_key_other_content_is_a_conflict_page(anon, window):
-    data = _form("rating", rating="2")
+    data = _form("rating", rating="2", rating_token=page_rating_token(anon, window))
     anon.post(f"/q/{window.code}", data=data, content_type="multipart/form-data")
     data["rating"] = "3"
     response = anon.post(f"/q/{window.code}", data=data, content_type="multipart/form-data")
@@ -251,3 +253,14 @@ def test_the_landing_pages_stamp_read_outside_the_session_finds_the_point(app):
         assert service._read_one(engine, service._STAMP_LOOKUP, {"code": "NOSUCHCODE"}) is None
     finally:
         engine.dispose()
+
+
+def test_a_made_up_device_cookie_is_replaced_by_one_the_server_signs(anon, window):
+    anon.set_cookie("jd_device", "device-made-up-by-the-client", domain="localhost")
+    response = anon.get(f"/q/{window.code}")
+    given = anon.get_cookie("jd_device").value
+    assert given != "device-made-up-by-the-client" and re.fullmatch(r"[\w-]{22}\.[\w-]{22}", given)
+    assert f'data-device="{given}"' in response.get_data(as_text=True)
+    assert "HttpOnly" in response.headers["Set-Cookie"] and "SameSite=Lax" in response.headers["Set-Cookie"]
+    anon.get(f"/q/{window.code}")
+    assert anon.get_cookie("jd_device").value == given  # kept while it is the server's own

@@ -10,7 +10,7 @@ from jiandu.extensions import db
 from jiandu.intake import service
 from jiandu.intake.models import IdempotencyKey, Photo, Report, ReportCategory
 from jiandu.security import decrypt_contact, token_digest
-from tests.intake.conftest import image_bytes, key
+from tests.intake.conftest import image_bytes, key, new_device, rating_token
 
 
 def counts():
@@ -179,7 +179,7 @@ def test_anonymous_report_keeps_no_contact_even_when_sent(submit, window):
 
 def test_idempotency_key_is_required(anon, window):
     response = anon.post("/api/v1/reports", json={"point_code": window.code, "kind": "rating", "rating": 1})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "Idempotency-Key" in response.get_json()["error"]["fields"]["idempotency_key"]
 
 
@@ -196,11 +196,11 @@ def test_same_key_returns_the_first_result_and_creates_nothing(submit, window):
     assert counts() == before
 
 
-def test_same_key_different_content_is_409(submit, window):
-    k = key()
-    assert submit(window, headers={"Idempotency-Key": k}, kind="rating", rating=1).status_code == 201
+def test_same_key_different_content_is_409(submit, anon, window):
+    mine = {**new_device(anon, window), "Idempotency-Key": key()}
+    assert submit(window, headers=mine, kind="rating", rating=1).status_code == 201
     before = counts()
-    response = submit(window, headers={"Idempotency-Key": k}, kind="rating", rating=2)
+    response = submit(window, headers=mine, kind="rating", rating=2)
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "idempotency_conflict"
     assert counts() == before
@@ -216,13 +216,13 @@ def test_a_refused_submission_does_not_burn_its_key(submit, window):
 
 
 def test_multipart_and_json_of_the_same_content_are_the_same_submission(anon, window):
-    k = key()
+    k, token = key(), rating_token(anon, window)["rating_token"]
     as_json = anon.post("/api/v1/reports", headers={"Idempotency-Key": k}, json={
         "point_code": window.code, "kind": "rating", "rating": 4, "reasons": ["rude", "long_wait"],
-        "anonymous": True})
+        "anonymous": True, "rating_token": token})
     as_form = anon.post("/api/v1/reports", headers={"Idempotency-Key": k}, data={
         "point_code": window.code, "kind": "rating", "rating": "4", "reasons": ["long_wait", "rude"],
-        "anonymous": "1"}, content_type="multipart/form-data")
+        "anonymous": "1", "rating_token": token}, content_type="multipart/form-data")
     assert as_json.status_code == as_form.status_code == 201
     assert as_form.get_json() == as_json.get_json()
 

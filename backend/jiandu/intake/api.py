@@ -7,18 +7,18 @@ from flask_smorest import Blueprint
 from jiandu import apidoc
 from jiandu.errors import NotFound, error_body
 from jiandu.extensions import db
-from jiandu.intake import limits, service
+from jiandu.intake import devices, figures, limits, rating_tokens, service
 from jiandu.intake.models import RATING_LEVELS, Report
 from jiandu.intake.parse import submission_from_request
 from jiandu.intake.schemas import (
     CategoryAdminSchema, CategoryCreateSchema, CategorySchema, CategoryUpdateSchema, ContactSchema, FeedbackIn,
-    ReasonSchema, ReportArgs, ReportCreatedSchema, ReportDetailSchema, ReportIn, ReportPage, SnippetSchema,
-    TimelineSchema,
+    FigureArgs, RatingFiguresSchema, RatingTokenIn, RatingTokenSchema, ReasonSchema, ReportArgs,
+    ReportCreatedSchema, ReportDetailSchema, ReportIn, ReportPage, SnippetSchema, TimelineSchema,
 )
 from jiandu.org import grants
 from jiandu.org.auth import current_user, login_required
 from jiandu.pagination import paginate
-from jiandu.security import decrypt_contact
+from jiandu.security import decrypt_contact, normalise_code
 from jiandu.timeutil import iso_utc
 
 blp = Blueprint("intake", __name__, url_prefix="/api/v1",
@@ -62,11 +62,15 @@ def rating_reasons():
          parameters=[{"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string"},
                  "description": "made by the client when the form opens; a resend returns the first answer"}])
 @blp.response(201, ReportCreatedSchema)
+@blp.alt_response(400, description="no Idempotency-Key, or one too short to be random: `error.fields.idempotency_key`")
 @blp.alt_response(409, description="the same Idempotency-Key was used with different content")
 @blp.alt_response(422, description="a field is wrong: `error.fields` says which and why")
 @blp.alt_response(429, description="too many submissions: `error.retry_after` seconds")
 def create_report():
-    """Send a rating or a report. A bad rating (4–5) or a report opens a case; the answer holds the tracking token."""
+    """Send a rating or a report. A bad rating (4–5) or a report opens a case; the answer holds the tracking token.
+
+    A rating needs a `rating_token` (from the landing page, or POST /rating-tokens). Reports and ratings
+    have separate rate limits: ratings never use up what a report needs."""
     sub = submission_from_request("web" if request.headers.get(limits.DEVICE_HEADER) else "api",
                                   request.headers.get("Idempotency-Key"))
     outcome = service.submit(sub)
@@ -102,6 +106,25 @@ def track_feedback(data, token):
     service.record_feedback(report, data)
     db.session.commit()
     return service.public_timeline(report, request.args.get("lang", "zh"))
+
+
+@blp.route("/rating-tokens", methods=["POST"])
+@limits.rating_token_limited
+@blp.arguments(RatingTokenIn)
+@blp.response(201, RatingTokenSchema)
+@blp.alt_response(404, description="no active point has this code")
+@blp.alt_response(429, description="too many tokens asked for from this address: `error.retry_after` seconds")
+def new_rating_token(data):
+    """A token for one rating of a point, for this device (a new device when the request shows none)."""
+    code = normalise_code(data["point_code"])
+    stamp = service.point_stamp(code)
+    if stamp is None or not stamp[1]:
+        raise NotFound("监督点位")
+    device_id = devices.current()
+    signed = devices.signed_form(device_id) if device_id else devices.issue()
+    return {"rating_token": rating_tokens.issue(code, signed.split(".", 1)[0]), "device": signed,
+            "point_code": code, "fresh_seconds": rating_tokens.fresh_seconds(),
+            "grace_seconds": rating_tokens.grace_seconds()}
 
 
 # --- categories, edited by admins ------------------------------------------------------------------
@@ -172,6 +195,21 @@ def list_reports(args):
     names = service.labels()
     result["items"] = [dump_report(r, names) for r in result["items"]]
     return result
+
+
+@blp.route("/ratings/figures", methods=["GET"])
+@login_required
+@blp.arguments(FigureArgs, location="query")
+@blp.response(200, RatingFiguresSchema)
+def rating_figures(args):
+    """好差评 per point over a period (local days), in the caller's scope; flagged points first, with why."""
+    when = figures.period(args.get("since"), args.get("until"))
+    limits_now = figures.thresholds(current_app.config)
+    found = figures.figures(current_user(), when, limits_now, args.get("point_id"))
+    page, per_page = args["page"], args["per_page"]
+    items = found[(page - 1) * per_page:page * per_page]
+    return {"since": when.since, "until": when.until, "thresholds": limits_now, "total": len(found), "page": page,
+            "per_page": per_page, "items": [{**item, "point": _point_brief(item["point"])} for item in items]}
 
 
 @blp.route("/reports/<int:report_id>", methods=["GET"])

@@ -1,10 +1,18 @@
-"""Rate limits of anonymous intake: per device, per point, and a looser one per address.
+"""Rate limits of anonymous intake: reports and ratings each with their own budgets, and tracking.
+
+Reports (complaints) and ratings never share a counter, so that no flood of ratings can make a
+genuine complaint wait. A report is counted per device, per point and per address; a rating per
+device and point (a day's few), per address and point, per point, per address, and, when its token
+is late (sent from the phone's outbox long after the page was opened), against its device's small
+budget of late ratings. The device is the one the server issued (jiandu.intake.devices, or the one
+a rating token names), never a value a client makes up; without one, the address stands in.
 
 Device and point limits count only submissions that created something (a replay of an
-idempotency key or a refused form costs nothing); the address limit counts every attempt, so
-that nobody can make the server decode photos without end. Tracking pages are limited per
-address. The counters are shared by the landing page's form and the API; limits come from the
-configuration (`limits` syntax: "10 per minute"), so a deployment or the benchmark can change them.
+idempotency key or a refused form costs nothing); the address limits count every attempt, so
+that nobody can make the server decode photos without end. Tracking pages and rating tokens are
+limited per address. The counters are shared by the landing page's form and the API; limits come
+from the configuration (`limits` syntax: "10 per minute"), so a deployment or the benchmark can
+change them.
 
 They sit on the hot path of the front door, so they cost one Redis round trip per submission: one
 Lua script takes every counter of a request (fixed windows, in the app's rate-limit Redis,
@@ -31,20 +39,28 @@ from flask import current_app, request
 from limits import parse_many
 from limits.storage import MemoryStorage, RedisStorage, storage_from_string
 
-from jiandu.ratelimit import client_key, device_key
+from jiandu.intake import devices, rating_tokens
+from jiandu.ratelimit import client_key
 from jiandu.security import normalise_code
 
 log = logging.getLogger(__name__)
 
 DEFAULTS = {
+    # Reports (complaints).
     "INTAKE_DEVICE_LIMIT": "10 per minute",
     "INTAKE_POINT_LIMIT": "60 per minute",
     # Loose: mobile carriers put many phones behind one address.
     "INTAKE_ADDRESS_LIMIT": "120 per minute",
+    # Ratings: a device rates a window a few times a day at most; a hall's Wi-Fi is one address.
+    "INTAKE_RATING_DEVICE_LIMIT": "2 per hour; 3 per day",
+    "INTAKE_RATING_ADDRESS_POINT_LIMIT": "20 per hour; 100 per day",
+    "INTAKE_RATING_POINT_LIMIT": "30 per minute",
+    "INTAKE_RATING_ADDRESS_LIMIT": "60 per minute",
+    "INTAKE_RATING_LATE_LIMIT": "5 per day",
+    "INTAKE_RATING_TOKEN_LIMIT": "30 per minute",
     "INTAKE_TRACK_LIMIT": "60 per minute",
 }
-DEVICE_HEADER = "X-Jiandu-Device"
-DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+DEVICE_HEADER = devices.HEADER
 REPLAY_HEADER = "Idempotent-Replayed"
 REDIS_BACKOFF_SECONDS = 5
 EXTENSION = "jiandu.intake.limits"
@@ -60,24 +76,66 @@ class Limited(Exception):
 
 # --- who is counted ----------------------------------------------------------------------------
 
+def _body() -> dict:
+    body = request.get_json(silent=True) if request.is_json else None
+    return body if isinstance(body, dict) else request.form
+
+
+def submitted_kind() -> str:
+    """What the submission says it is; anything but a rating is counted as a report."""
+    return "rating" if _body().get("kind") == "rating" else "report"
+
+
+def _ticket() -> rating_tokens.Ticket | None:
+    environ = request.environ  # per request (`g` may outlive one: it belongs to the app context)
+    if "jiandu.intake.ticket" not in environ:
+        token = _body().get("rating_token")
+        environ["jiandu.intake.ticket"] = rating_tokens.peek(token if isinstance(token, str) else None)
+    return environ["jiandu.intake.ticket"]
+
+
+def _device_or_address(device_id: str | None) -> str:
+    return f"dev:{device_id}" if device_id else f"dev:addr:{client_key()}"
+
+
 def intake_device_key() -> str:
-    """The landing script sends its device id in a header (it talks to the API without cookies)."""
-    sent = request.headers.get(DEVICE_HEADER, "")
-    if DEVICE_RE.match(sent):
-        return f"dev:{sent}"
-    return f"dev:{device_key()}"
+    """The device the server issued (header of the landing script, or cookie), else the address."""
+    return _device_or_address(devices.current())
 
 
 def intake_point_key() -> str:
     code = (request.view_args or {}).get("code")
     if code is None:
-        body = request.get_json(silent=True) if request.is_json else None
-        code = body.get("point_code") if isinstance(body, dict) else request.form.get("point_code")
+        code = _body().get("point_code")
     return f"point:{normalise_code(str(code or ''))[:16] or '-'}"
 
 
 def intake_address_key() -> str:
     return f"addr:{client_key()}"
+
+
+def rating_device_key() -> str:
+    """A rating's device is the one its token names (the server signed it), at this point."""
+    ticket = _ticket()
+    return f"{_device_or_address(ticket.device_id if ticket else devices.current())}|{intake_point_key()}"
+
+
+def rating_late_key() -> str:
+    ticket = _ticket()
+    return _device_or_address(ticket.device_id if ticket else devices.current())
+
+
+def rating_address_point_key() -> str:
+    return f"{intake_address_key()}|{intake_point_key()}"
+
+
+def _late() -> bool:
+    ticket = _ticket()
+    return ticket is not None and ticket.late
+
+
+def _always() -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -86,12 +144,27 @@ class Counter:
     setting: str  # the configuration key of its limit
     who: Callable[[], str]
     only_when_created: bool  # given back when the request created nothing
+    applies: Callable[[], bool] = _always
 
 
 DEVICE = Counter("intake-device", "INTAKE_DEVICE_LIMIT", intake_device_key, True)
 POINT = Counter("intake-point", "INTAKE_POINT_LIMIT", intake_point_key, True)
 ADDRESS = Counter("intake-address", "INTAKE_ADDRESS_LIMIT", intake_address_key, False)
+RATING_DEVICE = Counter("intake-rating-device", "INTAKE_RATING_DEVICE_LIMIT", rating_device_key, True)
+RATING_ADDRESS_POINT = Counter("intake-rating-address-point", "INTAKE_RATING_ADDRESS_POINT_LIMIT",
+                               rating_address_point_key, True)
+RATING_POINT = Counter("intake-rating-point", "INTAKE_RATING_POINT_LIMIT", intake_point_key, True)
+RATING_ADDRESS = Counter("intake-rating-address", "INTAKE_RATING_ADDRESS_LIMIT", intake_address_key, False)
+RATING_LATE = Counter("intake-rating-late", "INTAKE_RATING_LATE_LIMIT", rating_late_key, True, _late)
+RATING_TOKENS = Counter("intake-rating-token", "INTAKE_RATING_TOKEN_LIMIT", intake_address_key, False)
 TRACKING = Counter("intake-track", "INTAKE_TRACK_LIMIT", intake_address_key, False)
+
+REPORT_COUNTERS = (ADDRESS, POINT, DEVICE)
+RATING_COUNTERS = (RATING_ADDRESS, RATING_POINT, RATING_ADDRESS_POINT, RATING_DEVICE, RATING_LATE)
+
+
+def submission_counters() -> tuple[Counter, ...]:
+    return RATING_COUNTERS if submitted_kind() == "rating" else REPORT_COUNTERS
 
 
 @lru_cache(maxsize=64)
@@ -112,6 +185,8 @@ def _takes(counters: tuple[Counter, ...]) -> list[_Take]:
     prefix = config.get("RATELIMIT_KEY_PREFIX", "")
     takes = []
     for counter in counters:
+        if not counter.applies():
+            continue
         who = counter.who()
         for item in _parsed(config.get(counter.setting, DEFAULTS[counter.setting])):
             key = item.key_for(*([prefix, counter.scope, who] if prefix else [counter.scope, who]))
@@ -253,13 +328,14 @@ def _created(response) -> bool:
     return response.status_code in (201, 303)
 
 
-def _limited(*counters: Counter):
+def _limited(counters: tuple[Counter, ...] | Callable[[], tuple[Counter, ...]]):
+    """The view counted by `counters` (or by those a function picks for the request)."""
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_app.config.get("RATELIMIT_ENABLED", True):
                 return view(*args, **kwargs)
-            takes = _takes(counters)
+            takes = _takes(counters() if callable(counters) else counters)
             answers, where = _take(takes)
             conditional = [t.key for t in takes if t.give_back_unless_created]
             exceeded = [seconds for take, (count, seconds) in zip(takes, answers) if count > take.limit]
@@ -278,8 +354,9 @@ def _limited(*counters: Counter):
     return decorate
 
 
-submission_limited = _limited(ADDRESS, POINT, DEVICE)
-tracking_limited = _limited(TRACKING)
+submission_limited = _limited(submission_counters)
+tracking_limited = _limited((TRACKING,))
+rating_token_limited = _limited((RATING_TOKENS,))
 
 
 def wait_text(seconds: int, lang: str = "zh") -> str:

@@ -78,6 +78,10 @@ class Report(db.Model):
     feedback_satisfaction: Mapped[int | None] = mapped_column(Integer)  # as the case has it: 5 非常满意 … 1
     feedback_comment: Mapped[str | None] = mapped_column(Text)
     feedback_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Of a rating only (a report keeps no trace of its device): its device as a keyed digest, which the
+    # anomaly figures count and nobody can read back, and its rating token's nonce (a token rates once).
+    device_digest: Mapped[str | None] = mapped_column(String(32))
+    rating_nonce: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     point = relationship("Point")
@@ -88,6 +92,7 @@ class Report(db.Model):
         Index("ix_reports_jurisdiction_created", "jurisdiction_id", "created_at"),
         Index("ix_reports_point_created", "point_id", "created_at"),
         Index("ix_reports_project_id", "project_id", **only_where_set("project_id")),  # most come from windows
+        Index("uq_reports_rating_nonce", "rating_nonce", unique=True, **only_where_set("rating_nonce")),
     )
 
     @property
@@ -119,7 +124,11 @@ class Photo(StoredPhoto, db.Model):
 
 class IdempotencyKey(db.Model):
     """A client-made key of one submission: its content hash and the first answer (encrypted: it holds
-    the tracking token). The unique constraint on `key` makes two racing submissions one."""
+    the tracking token). The unique constraint on `key` makes two racing submissions one.
+
+    `key` is not the client's key as sent but a keyed digest of it together with the device (or, without
+    one, the address) that sent it: the same key from another client is another key, and never gets
+    this one's answer. `body_hash` is keyed too: it covers the reporter's name and phone."""
 
     __tablename__ = "intake_idempotency_keys"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,11 +7,13 @@ import binascii
 from flask import request
 
 from jiandu.errors import Invalid
+from jiandu.intake import devices
 from jiandu.intake.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from jiandu.intake.service import Submission, Upload
+from jiandu.ratelimit import client_key
 
 FIELDS = ("point_code", "kind", "rating", "category", "description", "anonymous", "name", "phone", "homepage",
-          "lang", "origin", "page")
+          "lang", "origin", "page", "rating_token")
 MAX_FIELD_CHARS = 8000
 
 
@@ -78,4 +80,5 @@ def submission_from_request(client: str, key: str | None) -> Submission:
     origin = fields.get("origin") if isinstance(fields.get("origin"), str) else None
     page = fields.get("page") if isinstance(fields.get("page"), str) else None
     lang = fields.get("lang") if isinstance(fields.get("lang"), str) else "zh"
-    return Submission(fields=fields, uploads=uploads, key=key, client=client, origin=origin, page=page, lang=lang)
+    return Submission(fields=fields, uploads=uploads, key=key, client=client, origin=origin, page=page, lang=lang,
+                      device=devices.current(), address=client_key())

@@ -61,6 +61,9 @@ class ReportIn(Schema):
     phone = fields.String(metadata={"description": "mainland mobile number"})
     photos = fields.List(fields.String(), metadata={"description": "JSON only: up to 3 base64 images"})
     origin = fields.String(metadata={"description": "embedding website's origin (embed only)"})
+    rating_token = fields.String(metadata={
+        "description": "kind rating: the token the landing page (or POST /rating-tokens) gave for this point; "
+                       "good for one rating"})
 
 
 class ReportCreatedSchema(Schema):
@@ -190,3 +193,51 @@ class SnippetSchema(Schema):
     code = fields.String()
     snippet = fields.String()
     allowed_origins = fields.List(fields.String())
+
+
+class RatingTokenIn(Schema):
+    point_code = fields.String(required=True, validate=validate.Length(min=1, max=32, error="请填写监督码"))
+
+
+class RatingTokenSchema(Schema):
+    rating_token = fields.String(metadata={"description": "send it as `rating_token` with the rating"})
+    device = fields.String(metadata={"description": "this client's device, as the server issued it: send it "
+                                                    "as X-Jiandu-Device from now on"})
+    point_code = fields.String()
+    fresh_seconds = fields.Integer(metadata={"description": "how long the token is fresh"})
+    grace_seconds = fields.Integer(metadata={"description": "how long a late rating (an outbox) may still use it"})
+
+
+class FigureArgs(PageArgs):
+    since = fields.Date(metadata={"description": "first local day (default: six days before `until`)"})
+    until = fields.Date(metadata={"description": "last local day, included (default: today)"})
+    point_id = fields.Integer()
+
+
+class FigureFlagSchema(Schema):
+    code = fields.String(metadata={"description": "burst (too many in one hour) | few_devices"})
+    message = fields.String()
+    hour = fields.String(allow_none=True, metadata={"description": "burst: the UTC hour it began"})
+    ratings = fields.Integer()
+
+
+class RatingFigureSchema(Schema):
+    point = fields.Nested(PointBrief)
+    ratings = fields.Integer()
+    good = fields.Integer(metadata={"description": "1–3 (满意 side)"})
+    bad = fields.Integer(metadata={"description": "4–5 (不满意 side)"})
+    levels = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "count per level, 1 = 非常满意 … 5 = 非常不满意"})
+    devices = fields.Integer(metadata={"description": "distinct devices the ratings came from"})
+    flagged = fields.Boolean()
+    flags = fields.List(fields.Nested(FigureFlagSchema))
+
+
+class RatingFiguresSchema(Schema):
+    since = fields.Date()
+    until = fields.Date()
+    thresholds = fields.Dict(keys=fields.String(), values=fields.Integer())
+    items = fields.List(fields.Nested(RatingFigureSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from jiandu.errors import ApiError, Invalid
 from jiandu.extensions import db
 from jiandu.intake import cache as intake_cache
-from jiandu.intake import limits, service
+from jiandu.intake import devices, limits, rating_tokens, service
 from jiandu.intake.i18n import TEXT, pick_lang
 from jiandu.intake.models import RATING_LEVELS, RATING_LEVELS_EN
 from jiandu.intake.parse import submission_from_request
@@ -29,7 +29,7 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 bp = Blueprint("intake_pages", __name__, template_folder="templates")
 
-DEVICE_COOKIE = "jd_device"
+DEVICE_COOKIE = devices.COOKIE
 ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 
 
@@ -116,10 +116,11 @@ def _new_key() -> str:
 
 
 def _device() -> tuple[str, bool]:
-    current = request.cookies.get(DEVICE_COOKIE, "")
-    if limits.DEVICE_RE.match(current):
-        return current, False
-    return secrets.token_urlsafe(18), True
+    """This browser's device as the server signed it (its cookie), or a new one."""
+    kept = devices.kept_cookie()
+    if kept:
+        return kept, False
+    return devices.issue(), True
 
 
 def _embed_context(point) -> dict:
@@ -139,15 +140,17 @@ def _unknown(lang: str, inactive: bool = False):
                     lookup=_code_lookup(lang))
 
 
-# Stand-ins for what differs per request in a cached page: the form keys and the device id.
+# Stand-ins for what differs per request in a cached page: the form keys, the device, the rating token.
 KEY_RATING, KEY_REPORT, DEVICE = "\x00jd-key-rating\x00", "\x00jd-key-report\x00", "\x00jd-device\x00"
+RATING_TOKEN = "\x00jd-rating-token\x00"
 
 
-def _serve(template: str, frame_ancestors: str, status: int = 200) -> Response:
-    """A landing page from its template (cached or fresh): fresh keys, this device's id."""
+def _serve(template: str, frame_ancestors: str, code: str, status: int = 200) -> Response:
+    """A landing page from its template (cached or fresh): fresh keys, this device, a rating token for it."""
     device, new_device = _device()
+    token = rating_tokens.issue(code, device.split(".", 1)[0])
     html = (template.replace(KEY_RATING, _new_key(), 1).replace(KEY_REPORT, _new_key(), 1)
-            .replace(DEVICE, device, 1))
+            .replace(DEVICE, device, 1).replace(RATING_TOKEN, token, 1))
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Content-Security-Policy"] = _csp(frame_ancestors)
     response.headers["Cache-Control"] = "no-store"
@@ -180,7 +183,7 @@ def render_landing(point, lang: str, *, status=200, values=None, errors=None, ki
         good_reasons=[{"code": r["code"], "label": label(r)} for r in options["reasons"] if r["polarity"] == "good"],
         bad_reasons=[{"code": r["code"], "label": label(r)} for r in options["reasons"] if r["polarity"] == "bad"],
         categories=[{"code": c["code"], "label": label(c)} for c in options["categories"]],
-        key_rating=KEY_RATING, key_report=KEY_REPORT, device=DEVICE,
+        key_rating=KEY_RATING, key_report=KEY_REPORT, device=DEVICE, rating_token=RATING_TOKEN,
         action=url_for("intake_pages.submit_form", code=point.code) + _query(
             lang, embed="1" if embed["embed"] else None),
         values_rate=values_rate, values_report=values_report,
@@ -193,8 +196,8 @@ def render_landing(point, lang: str, *, status=200, values=None, errors=None, ki
     frame_ancestors = _frame_ancestors(point)
     ttl = intake_cache.seconds()
     if cache_key is not None and ttl and not embed["embed"]:
-        intake_cache.pages.put(cache_key, (template, frame_ancestors), ttl)
-    return _serve(template, frame_ancestors, status)
+        intake_cache.pages.put(cache_key, (template, frame_ancestors, point.code), ttl)
+    return _serve(template, frame_ancestors, point.code, status)
 
 
 @bp.get("/q")
@@ -290,6 +293,8 @@ def submit_form(code):
     except ApiError as refusal:
         if refusal.status == 409:
             return render_landing(point, lang, status=409, values=_form_values(), kind=kind, conflict=kind)
+        if refusal.status == 400:  # a key the page did not make: the page, with a fresh one, and why
+            return render_landing(point, lang, status=400, values=_form_values(), errors=refusal.fields, kind=kind)
         raise
     embed = "1" if request.args.get("embed") == "1" else None
     if outcome.body.get("tracking_token"):
