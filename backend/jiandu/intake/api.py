@@ -18,7 +18,7 @@ from jiandu.intake.schemas import (
 from jiandu.org import grants
 from jiandu.org.auth import current_user, login_required
 from jiandu.pagination import paginate
-from jiandu.security import decrypt_contact, normalise_code
+from jiandu.security import normalise_code
 from jiandu.timeutil import iso_utc
 
 blp = Blueprint("intake", __name__, url_prefix="/api/v1",
@@ -216,7 +216,7 @@ def rating_figures(args):
 @login_required
 @blp.response(200, ReportDetailSchema)
 def get_report(report_id):
-    """One report with its photos; the contact is masked (reveal it with /contact, which is logged)."""
+    """One report with its photos; of the contact only whether there is one (reveal it with /contact, logged)."""
     user = current_user()
     report = service.get_report(user, report_id)
     body = dump_report(report, service.labels())
@@ -224,10 +224,6 @@ def get_report(report_id):
                        "height": p.height, "size": p.size} for p in report.photos]
     body["origin_page"] = report.origin_page
     body["can_reveal_contact"] = report.has_contact and user.role in service.CONTACT_ROLES
-    body["contact_masked"] = None
-    if report.has_contact:
-        body["contact_masked"] = {"name": service.mask_name(decrypt_contact(report.contact_name_enc)),
-                                  "phone": service.mask_phone(decrypt_contact(report.contact_phone_enc))}
     return body
 
 

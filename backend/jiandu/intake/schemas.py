@@ -173,8 +173,8 @@ class ReportItemSchema(Schema):
 
 
 class ReportDetailSchema(ReportItemSchema):
+    """The contact itself, even masked, is never here: only GET /reports/<id>/contact gives it, audited."""
     photos = fields.List(fields.Nested(PhotoSchema))
-    contact_masked = fields.Dict(allow_none=True)
     origin_page = fields.String(allow_none=True)
     can_reveal_contact = fields.Boolean()
 

@@ -33,6 +33,7 @@ addMessages({
     "reports.from": "来自网站 {site}",
     "reports.open": "查看详情",
     "reports.contact": "联系方式",
+    "reports.contactKept": "实名反映，联系方式已加密保存，查看须记录",
     "reports.reveal": "查看实名联系方式",
     "reports.revealConfirm": "查看反映人的姓名和电话将被记录在审计日志中。确定查看？",
     "reports.revealed": "姓名：{name}　电话：{phone}",
@@ -64,6 +65,7 @@ addMessages({
     "reports.from": "From website {site}",
     "reports.open": "Details",
     "reports.contact": "Contact",
+    "reports.contactKept": "Named report; the contact details are kept encrypted, and viewing them is logged",
     "reports.reveal": "Show the reporter's contact",
     "reports.revealConfirm": "Viewing the reporter's name and phone is recorded in the audit log. Continue?",
     "reports.revealed": "Name: {name}  Phone: {phone}",
@@ -136,9 +138,10 @@ async function showDetail(box, id) {
         satisfaction: report.feedback.satisfaction ?? "-",
       })));
     }
-    if (report.contact_masked) {
+    if (report.has_contact) {
+      // Not even masked here: the contact leaves the server only through the audited reveal.
       const line = h("p", { class: "card-line", dataset: { contact: "" } },
-        `${t("reports.contact")}：${report.contact_masked.name || ""} ${report.contact_masked.phone || ""}`);
+        `${t("reports.contact")}：${t("reports.contactKept")}`);
       box.append(line);
       if (report.can_reveal_contact) {
         box.append(button(t("reports.reveal"), {
