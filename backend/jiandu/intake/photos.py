@@ -2,7 +2,9 @@
 
 The bytes a citizen sends are never stored as they came: Pillow must decode them as JPEG, PNG or
 WebP, their pixel count must be sane (no decompression bombs), and what is kept is a fresh JPEG
-of at most MAX_SIDE pixels a side, without EXIF (so without GPS) or any other metadata.
+of at most MAX_SIDE pixels a side, without EXIF (so without GPS) or any other metadata: the new
+file is then walked segment by segment and every segment a decoder does not need (comments, APPn:
+EXIF, XMP, ICC, vendors' blocks) is dropped, whatever Pillow chose to carry over.
 """
 from __future__ import annotations
 
@@ -84,6 +86,7 @@ def clean_photo(raw: bytes) -> CleanPhoto:
                 image = ImageOps.exif_transpose(image)  # keep what the camera meant, then drop the EXIF
                 image = _flatten(image)
                 image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+                image.info = {}  # Pillow writes what info holds (a JPEG comment, say) into the new file
                 out = io.BytesIO()
                 image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)  # no exif=, no icc: nothing kept
         except PhotoRejected:
@@ -92,9 +95,60 @@ def clean_photo(raw: bytes) -> CleanPhoto:
             raise PhotoRejected("照片像素过多，无法处理") from None
         except Exception:  # anything Pillow cannot decode is not a photo we accept
             raise PhotoRejected("无法识别该照片，请换一张 JPEG、PNG 或 WebP 格式的照片") from None
-    data = out.getvalue()
+    data = only_image_segments(out.getvalue())
     return CleanPhoto(data=data, content_type="image/jpeg", width=image.width, height=image.height,
                       sha256=hashlib.sha256(data).hexdigest())
+
+
+# What a baseline or progressive JPEG needs to be decoded: frames, tables, restart intervals, scans.
+KEPT_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD,
+                          0xCE, 0xCF, 0xDB, 0xDD, 0xDA})
+
+
+def only_image_segments(jpeg: bytes) -> bytes:
+    """The JPEG without any segment a decoder does not need: no COM, no APP0–APP15 (EXIF, XMP, ICC…)."""
+    broken = PhotoRejected("无法识别该照片，请换一张 JPEG、PNG 或 WebP 格式的照片")
+    if jpeg[:2] != b"\xff\xd8":
+        raise broken
+    out, i = [b"\xff\xd8"], 2
+    while i + 1 < len(jpeg):
+        if jpeg[i] != 0xFF:
+            raise broken
+        marker = jpeg[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0xD9:  # end of image: anything after it goes too
+            break
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length, out of place here
+            i += 2
+            continue
+        length = int.from_bytes(jpeg[i + 2:i + 4], "big")
+        if length < 2 or i + 2 + length > len(jpeg):
+            raise broken
+        if marker == 0xDA:  # start of scan: the entropy-coded data runs to the next marker that is not RSTn
+            end = _scan_end(jpeg, i + 2 + length)
+            out.append(jpeg[i:end])
+            i = end
+            continue
+        if marker in KEPT_MARKERS:
+            out.append(jpeg[i:i + 2 + length])
+        i += 2 + length
+    out.append(b"\xff\xd9")
+    return b"".join(out)
+
+
+def _scan_end(jpeg: bytes, i: int) -> int:
+    """Where a scan's entropy-coded data ends: the next 0xFF followed by a marker (not 0x00, not RST0–7)."""
+    while True:
+        i = jpeg.find(b"\xff", i)
+        if i < 0 or i + 1 >= len(jpeg):
+            return len(jpeg)
+        following = jpeg[i + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+            i += 1 if following == 0xFF else 2
+            continue
+        return i
 
 
 def _check_dimensions(width: int, height: int) -> None:
