@@ -5,6 +5,14 @@
 // and the outbox is replayed on load, on `online`, when the page becomes visible, on a timer and
 // on a button. Each report carries the idempotency key made when its form was opened, so a
 // replay never makes a second report.
+//
+// Where IndexedDB is refused (private modes, some WebViews), the outbox and drafts go to
+// localStorage, photos as data URLs. When nothing persistent is left (or a photo does not fit),
+// the page says so plainly — the report is kept only while this page stays open — and asks before
+// the page is closed with such a report unsent. It never claims "saved on the phone" otherwise.
+//
+// A rating carries the rating token of its page (or one asked for when it is sent, if the page's
+// was spent or has gone stale): the server takes one rating per token.
 (function () {
   "use strict";
 
@@ -15,6 +23,14 @@
       queued: "已保存在手机上，联网后自动发送",
       sending: "正在发送…",
       waiting: "有 {n} 条反映等待发送。已保存在手机上，联网后自动发送",
+      volatile: "无法保存在手机上：本浏览器不允许本页保存数据。请不要关闭此页面，联网后将自动发送",
+      volatileWaiting: "有 {n} 条反映等待发送，未能保存在手机上。请不要关闭此页面，联网后将自动发送",
+      leave: "还有反映未发送，且未能保存在手机上，关闭页面将丢失",
+      mineHint: "查询码只保存在这台手机上，不再需要时可以删除",
+      forget: "删除",
+      forgetAll: "全部删除",
+      keep: "在这台手机上记住此查询码",
+      kept: "已记住。从这台手机上删除此查询码",
       later: "服务器繁忙，稍后自动重试（约 {s} 秒）",
       attention: "有一条反映未能发送，请检查后重新提交",
       other: "之前保存的一条反映已发送成功",
@@ -27,6 +43,14 @@
       queued: "Saved on this phone; it will be sent when you are online",
       sending: "Sending…",
       waiting: "{n} report(s) waiting. Saved on this phone; they will be sent when you are online",
+      volatile: "Could not be saved on this phone: this browser does not let the page keep data. Keep this page open; it will be sent when you are online",
+      volatileWaiting: "{n} report(s) waiting, not saved on this phone. Keep this page open; they will be sent when you are online",
+      leave: "A report has not been sent and could not be saved on this phone; closing the page loses it",
+      mineHint: "Tracking codes are kept on this phone only; remove them when you no longer need them",
+      forget: "Remove",
+      forgetAll: "Remove all",
+      keep: "Remember this tracking code on this phone",
+      kept: "Remembered. Remove this tracking code from this phone",
       later: "The server is busy; retrying automatically in about {s} s",
       attention: "A report could not be sent; please check it and send again",
       other: "A report saved earlier has been sent",
@@ -49,9 +73,22 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  // --- storage: IndexedDB, or memory + localStorage when the browser refuses it ---------------
+  // --- storage: IndexedDB, else localStorage, else (said plainly) only this page's memory ---------
 
   var memory = { drafts: {}, outbox: {} };
+  var volatile = {}; // ids of outbox items kept in memory only: lost if the page is closed
+  var LOCAL = { drafts: "jd:d:", outbox: "jd:o:" };
+
+  function localUsable() {
+    try {
+      localStorage.setItem("jd:probe", "1");
+      localStorage.removeItem("jd:probe");
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
   var dbPromise = new Promise(function (resolve) {
     if (!window.indexedDB) return resolve(null);
     var request;
@@ -69,6 +106,7 @@
     request.onerror = function () { resolve(null); };
     request.onblocked = function () { resolve(null); };
   });
+  var kept = dbPromise.then(function (db) { return db ? "idb" : localUsable() ? "local" : "memory"; });
 
   function store(name, mode, action) {
     return dbPromise.then(function (db) {
@@ -83,44 +121,107 @@
     });
   }
 
+  // Photos as data URLs, so that an item fits in localStorage's strings; and back to Blobs.
+  function blobToData(blob) {
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () { resolve(reader.result); };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsDataURL(blob);
+    });
+  }
+
+  function dataToBlob(url) {
+    var parts = url.split(",");
+    var binary = atob(parts[1]);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return new Blob([bytes], { type: (parts[0].match(/^data:([^;]+)/) || [])[1] || "image/jpeg" });
+  }
+
+  function toLocal(name, item) {
+    return Promise.all((item.photos || []).map(blobToData)).then(function (urls) {
+      var copy = withoutPhotos(item);
+      copy.photoData = urls;
+      localStorage.setItem(LOCAL[name] + item.id, JSON.stringify(copy)); // throws when it does not fit
+    });
+  }
+
+  function fromLocal(text) {
+    var item = JSON.parse(text);
+    item.photos = (item.photoData || []).map(dataToBlob);
+    delete item.photoData;
+    return item;
+  }
+
   function put(name, item) {
-    return store(name, "readwrite", function (s) {
-      if (!s) {
-        memory[name][item.id] = item;
-        if (name === "drafts") try { localStorage.setItem("jd:" + item.id, JSON.stringify(withoutPhotos(item))); } catch (e) {}
+    return kept.then(function (where) {
+      if (where === "idb") return store(name, "readwrite", function (s) { return s.put(item); });
+      memory[name][item.id] = item;
+      var saved = where === "local" ? toLocal(name, item).then(function () { return true; },
+        function () { return false; }) : Promise.resolve(false);
+      return saved.then(function (ok) {
+        if (name !== "outbox") return null;
+        if (ok) delete volatile[item.id];
+        else volatile[item.id] = true;
         return null;
-      }
-      return s.put(item);
+      });
     });
   }
 
   function get(name, id) {
-    return store(name, "readonly", function (s) {
-      if (!s) {
-        if (memory[name][id]) return memory[name][id];
-        try { return JSON.parse(localStorage.getItem("jd:" + id) || "null"); } catch (e) { return null; }
+    return kept.then(function (where) {
+      if (where === "idb") return store(name, "readonly", function (s) { return s.get(id); });
+      if (memory[name][id]) return memory[name][id];
+      try {
+        var text = where === "local" && localStorage.getItem(LOCAL[name] + id);
+        return text ? fromLocal(text) : null;
+      } catch (e) {
+        return null;
       }
-      return s.get(id);
     });
   }
 
   function remove(name, id) {
-    return store(name, "readwrite", function (s) {
-      if (!s) {
-        delete memory[name][id];
-        try { localStorage.removeItem("jd:" + id); } catch (e) {}
-        return null;
-      }
-      return s.delete(id);
+    return kept.then(function (where) {
+      if (where === "idb") return store(name, "readwrite", function (s) { return s.delete(id); });
+      delete memory[name][id];
+      if (name === "outbox") delete volatile[id];
+      try { localStorage.removeItem(LOCAL[name] + id); } catch (e) {}
+      return null;
     });
   }
 
   function all(name) {
-    return store(name, "readonly", function (s) {
-      if (!s) return Object.keys(memory[name]).map(function (k) { return memory[name][k]; });
-      return s.getAll();
+    return kept.then(function (where) {
+      if (where === "idb") return store(name, "readonly", function (s) { return s.getAll(); });
+      var found = {};
+      if (where === "local") {
+        try {
+          for (var i = 0; i < localStorage.length; i++) {
+            var k = localStorage.key(i);
+            if (k && k.indexOf(LOCAL[name]) === 0) {
+              var item = fromLocal(localStorage.getItem(k));
+              found[item.id] = item;
+            }
+          }
+        } catch (e) {}
+      }
+      Object.keys(memory[name]).forEach(function (id) { found[id] = memory[name][id]; });
+      return Object.keys(found).map(function (id) { return found[id]; });
     });
   }
+
+  function unsentOnlyHere() {
+    return Object.keys(volatile).length > 0;
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (!unsentOnlyHere()) return undefined;
+    event.preventDefault();
+    event.returnValue = T.leave; // browsers show their own words; asking is what matters
+    return T.leave;
+  });
 
   function withoutPhotos(item) {
     var copy = {};
@@ -128,31 +229,76 @@
     return copy;
   }
 
-  // --- "my reports": tracking links kept on this phone ----------------------------------------
+  // --- "my reports": tracking links kept on this phone, as long as the citizen wants -----------
+  //
+  // Only the address and the code (no point, no words), for MINE_DAYS after the last look at
+  // most; each can be removed, or all at once. The receipt of a new report remembers its code (it
+  // is the citizen's only way back); any other tracking page only when asked to.
+
+  var MINE_DAYS = 90;
 
   function mine() {
-    try { return JSON.parse(localStorage.getItem("jd:mine") || "[]"); } catch (e) { return []; }
+    var fresh = Date.now() - MINE_DAYS * 86400000;
+    try {
+      return JSON.parse(localStorage.getItem("jd:mine") || "[]").filter(function (e) { return e.at > fresh; });
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function keepMine(list) {
+    try {
+      if (list.length) localStorage.setItem("jd:mine", JSON.stringify(list.slice(0, 10)));
+      else localStorage.removeItem("jd:mine");
+    } catch (e) {}
   }
 
   function remember(entry) {
     var list = mine().filter(function (e) { return e.url !== entry.url; });
-    list.unshift(entry);
-    try { localStorage.setItem("jd:mine", JSON.stringify(list.slice(0, 10))); } catch (e) {}
+    list.unshift({ url: entry.url, code: entry.code, at: Date.now() });
+    keepMine(list);
+  }
+
+  function forgetMine(url) {
+    keepMine(url ? mine().filter(function (e) { return e.url !== url; }) : []);
+  }
+
+  function remembered(url) {
+    return mine().some(function (e) { return e.url === url; });
+  }
+
+  function smallButton(text, onclick) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "sec";
+    b.textContent = text;
+    b.addEventListener("click", onclick);
+    return b;
   }
 
   function showMine() {
     var box = document.getElementById("mine");
     var target = document.getElementById("mine-list");
+    if (!box || !target) return;
     var list = mine();
-    if (!box || !target || !list.length) return;
+    keepMine(list); // what has gone stale goes now
     target.textContent = "";
+    box.hidden = !list.length;
+    if (!list.length) return;
+    var hint = document.createElement("p");
+    hint.className = "hint";
+    hint.textContent = T.mineHint;
+    target.appendChild(hint);
     list.forEach(function (entry) {
+      var row = document.createElement("p");
       var a = document.createElement("a");
       a.href = entry.url + (lang === "en" ? "?lang=en" : "");
-      a.textContent = entry.code + (entry.label ? " · " + entry.label : "");
-      target.appendChild(a);
+      a.textContent = entry.code;
+      row.appendChild(a);
+      row.appendChild(smallButton(T.forget, function () { forgetMine(entry.url); showMine(); }));
+      target.appendChild(row);
     });
-    box.hidden = false;
+    target.appendChild(smallButton(T.forgetAll, function () { forgetMine(null); showMine(); }));
   }
 
   // --- the tracking page -----------------------------------------------------------------------
@@ -160,7 +306,17 @@
   var copy = document.getElementById("copy");
   if (copy) {
     var code = copy.getAttribute("data-code");
-    remember({ url: location.pathname, code: code, label: "", at: Date.now() });
+    var here = location.pathname;
+    if (/[?&]new=1(&|$)/.test(location.search)) remember({ url: here, code: code });
+    else if (remembered(here)) remember({ url: here, code: code }); // looked at again: kept a while longer
+    var keep = smallButton("", function () {
+      if (remembered(here)) forgetMine(here);
+      else remember({ url: here, code: code });
+      keep.textContent = remembered(here) ? T.kept : T.keep;
+    });
+    keep.id = "keep";
+    keep.textContent = remembered(here) ? T.kept : T.keep;
+    copy.parentNode.appendChild(keep);
     copy.hidden = false;
     copy.addEventListener("click", function () {
       var done = function () { copy.textContent = T.copied; };
@@ -183,11 +339,18 @@
 
   // --- the landing page ------------------------------------------------------------------------
 
+  // The device the server issued (signed): the one kept from an earlier visit, else this page's.
+  var DEVICE_RE = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/;
   var device = body.getAttribute("data-device") || "";
+  function adoptDevice(given) {
+    if (!given || !DEVICE_RE.test(given)) return;
+    device = given;
+    try { localStorage.setItem("jd:device", given); } catch (e) {}
+  }
   try {
-    var kept = localStorage.getItem("jd:device");
-    if (kept && /^[A-Za-z0-9_-]{16,64}$/.test(kept)) device = kept;
-    else if (device) localStorage.setItem("jd:device", device);
+    var known = localStorage.getItem("jd:device");
+    if (known && DEVICE_RE.test(known)) device = known;
+    else adoptDevice(device);
   } catch (e) {}
 
   var queueBox = document.getElementById("q");
@@ -357,9 +520,35 @@
     return data;
   }
 
+  function hasToken(item) {
+    return item.kind !== "rating" || Boolean((item.fields.rating_token || [])[0]);
+  }
+
+  // A rating whose page token was spent (a second rating from one page) or is past its grace.
+  function withToken(item) {
+    if (hasToken(item)) return Promise.resolve(item);
+    return fetch("/api/v1/rating-tokens", {
+      method: "POST",
+      body: JSON.stringify({ point_code: item.code }),
+      credentials: "omit",
+      headers: { "Content-Type": "application/json", "X-Jiandu-Device": device, Accept: "application/json" },
+    }).then(function (response) {
+      if (response.status !== 201) return item; // sent without: the server says what to do
+      return response.json().then(function (answer) {
+        adoptDevice(answer.device);
+        item.fields.rating_token = [answer.rating_token];
+        return put("outbox", item).then(function () { return item; });
+      });
+    });
+  }
+
   function send(item) {
     if (item.notBefore && item.notBefore > Date.now()) return Promise.resolve("later");
     if (navigator.onLine === false) return Promise.resolve("offline");
+    return withToken(item).then(post, function () { return "offline"; });
+  }
+
+  function post(item) {
     return fetch("/api/v1/reports", {
       method: "POST",
       body: formData(item),
@@ -374,7 +563,15 @@
           item.attempts = (item.attempts || 0) + 1;
           return put("outbox", item).then(function () { return "later:" + wait; });
         }
-        return refused(item, response.status, answer.error || {});
+        var error = answer.error || {};
+        var fields = error.fields || {};
+        if (fields.rating_token && Object.keys(fields).length === 1 && !item.retokened) {
+          // Its token was refused (gone stale while the phone was offline): a fresh one, once.
+          item.retokened = true;
+          delete item.fields.rating_token;
+          return put("outbox", item).then(function () { return send(item); });
+        }
+        return refused(item, response.status, error);
       });
     }, function () {
       return "offline";
@@ -384,7 +581,7 @@
   function done(item, answer) {
     return remove("outbox", item.id).then(function () {
       if (answer.tracking_url) {
-        remember({ url: answer.tracking_url, code: answer.tracking_code, label: item.label || "", at: Date.now() });
+        remember({ url: answer.tracking_url, code: answer.tracking_code });
       }
       var here = item.code === pointCode;
       if (!here) return "other";
@@ -449,7 +646,8 @@
       }
       var later = results.filter(function (r) { return /^later:/.test(r); })[0];
       if (later && navigator.onLine !== false) return say(fmt(T.later, { s: later.split(":")[1] }), true);
-      say(left.length > 1 ? fmt(T.waiting, { n: left.length }) : T.queued, true);
+      if (unsentOnlyHere()) say(left.length > 1 ? fmt(T.volatileWaiting, { n: left.length }) : T.volatile, true);
+      else say(left.length > 1 ? fmt(T.waiting, { n: left.length }) : T.queued, true);
     });
   }
 
@@ -507,13 +705,14 @@
       var item = {
         id: keyOf(form).value, code: pointCode, kind: kind, fields: fieldsOf(form),
         photos: kind === "report" ? photos.slice() : [], at: Date.now(), attempts: 0,
-        label: document.title,
       };
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
       say(T.sending, false);
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
       clearTimeout(saveTimers[form.id]);
+      var token = form.querySelector("input[name=rating_token]");
+      if (token) token.value = ""; // one rating per token: a second one from this page asks for its own
       put("outbox", item).then(function () {
         // Queued is as good as sent for the reporter: the form starts afresh, with a new key,
         // so a second tap cannot send the same report twice under two keys.
