@@ -162,18 +162,27 @@ export async function subscribeDevice({ ask = false } = {}) {
 // --- start-up: bell, polling, opened-from-a-notification, re-registering -------------------
 
 let started = false;
+// The app opened from a notification (?n=) marks it read at once; the centre's list waits for that,
+// or it could show the very notification just opened as unread.
+const openedFrom = new URLSearchParams(location.search).get("n");
+if (openedFrom) history.replaceState(null, "", `${location.pathname}${location.hash}`);
+let openedMarked = openedFrom ? markOpened(openedFrom) : Promise.resolve(true);
+
+async function markOpened(id) {
+  try {
+    await api.post(`/notifications/${encodeURIComponent(id)}/read`);
+    return true;
+  } catch {
+    return false; // signed out (tried again after sign-in), not mine, or gone
+  }
+}
 
 async function afterSignIn() {
   renderBell();
   if (!session.me || session.offline) return;
-  const opened = new URLSearchParams(location.search).get("n");
-  if (opened) {
-    history.replaceState(null, "", `${location.pathname}${location.hash}`);
-    try {
-      await api.post(`/notifications/${encodeURIComponent(opened)}/read`);
-    } catch {
-      /* not mine, or gone: nothing to mark */
-    }
+  if (openedFrom && !(await openedMarked)) {
+    openedMarked = markOpened(openedFrom);
+    await openedMarked;
   }
   await refreshUnread();
   if (pushState() === "granted") subscribeDevice().catch(() => {}); // same device, maybe a new user or key
@@ -363,6 +372,7 @@ export default {
     };
     const load = async () => {
       try {
+        for (let marking; marking !== openedMarked; ) await (marking = openedMarked);
         const answer = await api.get("/notifications", { page, per_page: PER_PAGE, unread: onlyUnread ? 1 : undefined });
         setUnread(answer.unread);
         clear(listBox);
