@@ -232,6 +232,7 @@ FILE_TYPES = {".pdf": "application/pdf", ".docx": "application/vnd.openxmlformat
 @blp.route("/cases/<int:case_id>/attachments", methods=["POST"])
 @blp.doc(**apidoc.multipart_body(doc.CaseAttachmentIn))
 @blp.alt_response(201, schema=doc.CaseAttachmentView, description="the stored attachment")
+@blp.alt_response(409, description="`attachment_limit`: the case has CASE_ATTACHMENTS_MAX files already")
 @login_required
 def upload_attachment(case_id):
     """Attach a photo or a file to a case (the case's departments and inspectors)."""

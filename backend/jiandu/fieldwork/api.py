@@ -269,6 +269,9 @@ def upload_status(uuid):
 @blp.alt_response(200, schema=UploadState, description="how many bytes the server holds now")
 @blp.alt_response(409, schema=UploadState,
                   description="the piece starts past what the server holds: resend from `received`")
+@blp.alt_response(403, description="`upload_forbidden`: the user's role may not upload (UPLOAD_QUOTAS)")
+@blp.alt_response(429, description="`upload_quota_open` / `upload_quota_bytes`: a new upload would take the user "
+                                   "past their unfinished photos or bytes; room comes back as photos are used")
 @login_required
 def upload_chunk(uuid):
     """Content-Range: bytes a-b/total; answers how many bytes the server holds now."""
