@@ -123,3 +123,36 @@ def test_the_phone_keeps_a_tracking_code_only_while_the_citizen_wants_it(live, p
     keep.click()
     expect(keep).to_have_text("已记住。从这台手机上删除此查询码")
     assert [e["code"] for e in page.evaluate(kept)] == [shown]
+
+
+def test_a_rating_saved_offline_arrives_even_after_its_token_went_stale(live, context, page: Page):
+    """The page's rating token is good for a while; a rating that waited longer in the outbox is not lost."""
+    code = window_code(live, 58)
+    config = live.app.config
+    saved = {name: config.get(name) for name in ("RATING_TOKEN_SECONDS", "RATING_TOKEN_GRACE_SECONDS")}
+    config.update(RATING_TOKEN_SECONDS=0, RATING_TOKEN_GRACE_SECONDS=1)
+    try:
+        page.goto(f"/q/{code}")
+        form = page.locator("form#rate")
+        form.get_by_text("不满意", exact=True).click()
+        form.get_by_text("等候太久").click()
+        context.set_offline(True)
+        form.get_by_role("button", name="提交评价").click()
+        expect(page.locator("#q-text")).to_have_text("已保存在手机上，联网后自动发送")
+        page.wait_for_timeout(2500)  # the phone stays offline past the token's grace
+        context.set_offline(False)
+        try:
+            page.evaluate("window.dispatchEvent(new Event('online'))")
+        except PlaywrightError:
+            pass
+        expect(page).to_have_url(re.compile(r"/t/[0-9A-Z]{16}\?new=1"))  # 不满意 opens a case: its receipt
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                config.pop(name)
+            else:
+                config[name] = value
+    with live.app.app_context():
+        rows = db.session.execute(select(Report.kind, Report.rating, Report.rating_nonce)
+                                  .join(Point, Report.point_id == Point.id).where(Point.code == code)).all()
+    assert [(kind, rating) for kind, rating, _ in rows] == [("rating", 4)] and rows[0].rating_nonce

@@ -54,8 +54,15 @@ def test_a_device_the_server_did_not_issue_is_no_device(submit, window, tight):
     assert statuses == [201, 201, 429]
 
 
-def test_a_forged_forwarded_for_does_not_escape_the_address_limit(submit, window, tight):
-    """No proxy is configured (TRUSTED_PROXY_HOPS=0): X-Forwarded-For is only the client's word."""
+def test_a_forged_forwarded_for_does_not_escape_the_address_limit(app, submit, window, tight, monkeypatch):
+    """With the default configuration (no proxy: TRUSTED_PROXY_HOPS=0) X-Forwarded-For is only the client's word."""
+    from jiandu.config import Config
+    from jiandu.proxies import TrustedProxies
+
+    defaults = Config()
+    assert defaults.TRUSTED_PROXY_HOPS == 0
+    monkeypatch.setattr(app, "wsgi_app", TrustedProxies(app.wsgi_app.app, defaults.TRUSTED_PROXY_HOPS,
+                                                        defaults.TRUSTED_PROXY_ADDRESSES))
     tight(INTAKE_ADDRESS_LIMIT="3 per minute")
     statuses = [report(submit, window, headers={"X-Forwarded-For": f"203.0.113.{n}"}, description="短").status_code
                 for n in range(4)]

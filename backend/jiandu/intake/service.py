@@ -828,18 +828,6 @@ def get_report(user: User, report_id: int) -> Report:
     return get_visible(user, Report, report_id, "反映")
 
 
-def mask_name(name: str | None) -> str | None:
-    if not name:
-        return None
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
-def mask_phone(phone: str | None) -> str | None:
-    if not phone:
-        return None
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "***"
-
-
 def reveal_contact(user: User, report_id: int) -> dict:
     """The reporter's name and phone for the roles that need them; every reveal is an audit event."""
     report = get_report(user, report_id)
