@@ -6,6 +6,8 @@ from sqlalchemy import select
 from jiandu.cases.models import Case
 from jiandu.extensions import db
 from jiandu.notify.models import OutboxEvent
+from jiandu.org.models import User
+from jiandu.org.scope import is_visible
 from jiandu.projects import service
 from jiandu.projects.models import Blocker
 from tests.projects.conftest import assert_error, jpeg_bytes
@@ -75,8 +77,13 @@ def test_by_the_project_code_and_lead_categories(as_user, make_project, make_ent
     blocker = db.session.get(Blocker, r.get_json()["id"])
     assert blocker.channel == "code"
     case = db.session.get(Case, blocker.case_id)
-    # a lead about a department is not sent to that department: the commission decides
-    assert case.case_type == "lead" and case.department_id is None and blocker.department_id is not None
+    # a lead names the department it is about, yet that department never reads it: the commission decides
+    assert case.case_type == "lead" and case.department_id == blocker.department_id is not None
+    accused = User(username="accused-handler", display_name="被反映部门", role="handler",
+                   unit_id=blocker.department_id, jurisdiction_id=project.jurisdiction_id, password_hash="-")
+    db.session.add(accused)
+    db.session.flush()
+    assert not is_visible(accused, Blocker, blocker.id) and not is_visible(accused, Case, case.id)
     assert client.get(f"/api/v1/projects/by-code/{code}").get_json()["id"] == project.id
 
 

@@ -135,14 +135,14 @@ def handed_to_the_department(scope=None):
     return and_(Case.assigned_at.is_not(None), or_(Case.case_type.is_(None), Case.case_type != "lead"))
 
 
-def sent_up():
+def sent_up(scope=None):
     """The rows of cases sent up the restricted channel (for `__scope_restricted__`)."""
     return Case.restricted.is_(True)
 
 
 def hangs_on_a_restricted_case(case_id_column):
     """For the records of a case (its report, photos, blocker, finding): restricted with their case."""
-    return lambda: exists().where(Case.id == case_id_column, Case.restricted.is_(True))
+    return lambda scope: exists().where(Case.id == case_id_column, Case.restricted.is_(True))
 
 
 Case.__scope_extra__ = staticmethod(_co_handled_cases)

@@ -209,7 +209,8 @@ def get_visit(visit_id):
     from jiandu.fieldwork.models import Visit
     from jiandu.org.scope import get_visible
 
-    return _plain(service.visit_view(get_visible(current_user(), Visit, visit_id, "走访"), detail=True))
+    user = current_user()
+    return _plain(service.visit_view(get_visible(user, Visit, visit_id, "走访"), detail=True, viewer=user))
 
 
 # --- the sync protocol ------------------------------------------------------------------------------------

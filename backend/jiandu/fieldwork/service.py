@@ -562,7 +562,8 @@ def record_visit(user: User, data: dict, *, client_uuid: str) -> VisitRecord:
     return record
 
 
-def visit_view(visit: Visit, *, detail: bool = False) -> dict:
+def visit_view(visit: Visit, *, detail: bool = False, viewer: User | None = None) -> dict:
+    """A visit; in detail (for `viewer`) with its records, answers and the findings the viewer may see."""
     view = {
         "id": visit.id, "uuid": visit.client_uuid, "kind": visit.kind, "title": visit.title,
         "point_id": visit.point_id, "project_id": visit.project_id, "template_id": visit.template_id,
@@ -577,9 +578,9 @@ def visit_view(visit: Visit, *, detail: bool = False) -> dict:
                             "accuracy_m": r.accuracy_m, "notes": r.notes, "photos": loads(r.photo_uuids, []),
                             "started_at": r.started_at, "finished_at": r.finished_at} for r in records]
         view["answer_sets"] = [answer_view(a) for a in db.session.scalars(
-            select(AnswerSet).where(AnswerSet.visit_id == visit.id).order_by(AnswerSet.id))]
+            visible(viewer, AnswerSet).where(AnswerSet.visit_id == visit.id).order_by(AnswerSet.id))]
         view["findings"] = [finding_view(f) for f in db.session.scalars(
-            select(Finding).where(Finding.visit_id == visit.id).order_by(Finding.id))]
+            visible(viewer, Finding).where(Finding.visit_id == visit.id).order_by(Finding.id))]
     return view
 
 

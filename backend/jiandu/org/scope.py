@@ -19,7 +19,8 @@ Two narrowings protect those who report, and they hold for every model and chann
   is theirs only once it was handed to them (转办) and never when it is a lead; a citizen's report,
   which says who reported, never is. The commission's own staff (groups included) are not gated.
 - A restricted record (a case sent up, and everything that hangs on it) is for the top level
-  only: a model names its restriction by `__scope_restricted__()`, a condition true for such rows.
+  only: a model names its restriction by `__scope_restricted__(scope)`, a condition true for such
+  rows (None: nothing of it is hidden from this scope, e.g. from the one who reported it).
 """
 from __future__ import annotations
 
@@ -124,9 +125,8 @@ def _condition(model, scope: Scope):
         gate = (gates or {}).get("department") if scope.supervised else None
         condition = or_(condition, also if gate is None else and_(also, gate(scope)))
     restricted = getattr(model, "__scope_restricted__", None)
-    if restricted is not None and not scope.top_level:
-        condition = and_(condition, not_(restricted()))
-    return condition
+    hidden = restricted(scope) if restricted is not None and not scope.top_level else None
+    return condition if hidden is None else and_(condition, not_(hidden))
 
 
 def _jurisdiction_condition(scope: Scope):

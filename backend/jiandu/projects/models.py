@@ -195,7 +195,13 @@ def _blocker_through_its_case(scope):
 
 
 Blocker.__scope_gates__ = {"department": _blocker_through_its_case}
-Blocker.__scope_restricted__ = staticmethod(hangs_on_a_restricted_case(Blocker.case_id))
+def _blocker_sent_up(scope):
+    """A blocker sent up leaves local hands, but not the enterprise that reported it (it follows its
+    own blocker's public progress, as a citizen follows a report on the tracking page)."""
+    return None if scope.project_ids else hangs_on_a_restricted_case(Blocker.case_id)(scope)
+
+
+Blocker.__scope_restricted__ = staticmethod(_blocker_sent_up)
 
 
 class BlockerPhoto(StoredPhoto, db.Model):

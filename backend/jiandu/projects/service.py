@@ -935,11 +935,11 @@ def _create_blocker(user: User, project: Project, clean: dict, client_id: str, d
 
     category, department, description = clean["category"], clean["department"], clean["description"]
     point = point_of(project.id)
-    lead = category.case_type == "lead"
     case = open_case(channel="project_app", summary=f"{category.name}｜{project.name}：{description}",
                      jurisdiction_id=project.jurisdiction_id, point_id=point.id if point else None,
-                     # A lead about a department is not routed to it: the commission decides.
-                     department_id=None if lead else (department.id if department else None),
+                     # A lead names the department it is about (for its dispatched group); the
+                     # scope rule keeps it from that department: the commission decides.
+                     department_id=department.id if department else None,
                      project_id=project.id, category=category.code, case_type=category.case_type,
                      public_note="您反映的堵点已受理")
     blocker = Blocker(project_id=project.id, jurisdiction_id=project.jurisdiction_id,
