@@ -14,19 +14,18 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from jiandu.errors import ApiError, Invalid
 from jiandu.extensions import db
 from jiandu.intake import cache as intake_cache
-from jiandu.intake import devices, limits, rating_tokens, service
+from jiandu.intake import devices, limits, rating_tokens, scripts, service
 from jiandu.intake.i18n import TEXT, pick_lang
 from jiandu.intake.models import RATING_LEVELS, RATING_LEVELS_EN
 from jiandu.intake.parse import submission_from_request
 from jiandu.timeutil import to_local
 
 HERE = Path(__file__).parent
-STATIC = HERE / "static"
 bp = Blueprint("intake_pages", __name__, template_folder="templates")
 
 DEVICE_COOKIE = devices.COOKIE
@@ -38,11 +37,6 @@ def _css() -> tuple[str, str]:
     css = (HERE / "templates" / "intake" / "_style.css").read_text(encoding="utf-8").strip()
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     return css, f"'sha256-{digest}'"
-
-
-@lru_cache(maxsize=4)
-def _static_version(name: str) -> str:
-    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
 
 
 def _csp(frame_ancestors: str = "'none'") -> str:
@@ -190,7 +184,7 @@ def render_landing(point, lang: str, *, status=200, values=None, errors=None, ki
         errors_rate=(errors or {}) if kind == "rating" else {}, errors_report=(errors or {}) if kind == "report" else {},
         conflict=conflict, thanks=thanks, max_rating_text=service.MAX_RATING_TEXT,
         max_report_text=service.MAX_REPORT_TEXT, min_report_text=service.MIN_REPORT_TEXT,
-        script_url=url_for("intake_pages.static_file", name="landing.js", v=_static_version("landing.js")),
+        script_urls=scripts.urls(scripts.LANDING_SCRIPTS),
         **_common(lang, **embed),
     )
     frame_ancestors = _frame_ancestors(point)
@@ -344,7 +338,7 @@ def render_tracking(report, token: str, lang: str, *, status=200, errors=None):
         satisfaction=list((service.SATISFACTION_EN if lang == "en" else service.SATISFACTION).items()),
         feedback_action=url_for("intake_pages.tracking_feedback", token=token) + _query(
             lang, embed="1" if embed else None),
-        script_url=url_for("intake_pages.static_file", name="landing.js", v=_static_version("landing.js")),
+        script_urls=scripts.urls(scripts.TRACKING_SCRIPTS),
         **_common(lang, embed=embed),
     )
     response = _page(html, status, report.point if embed else None)
@@ -392,19 +386,10 @@ def tracking_feedback(token):
 
 @bp.get("/intake/static/<name>")
 def static_file(name):
-    if name not in ("landing.js",):
-        return Response("not found", status=404, mimetype="text/plain")
-    response = send_file(STATIC / name, mimetype="text/javascript", max_age=0, conditional=True)
-    # Versioned addresses (?v=<content hash>) never change: a phone keeps them for a year.
-    response.headers["Cache-Control"] = ("public, max-age=31536000, immutable" if request.args.get("v")
-                                         else "no-cache")
-    return response
+    return scripts.page_script(name)
 
 
 @bp.get("/embed.js")
 def embed_script():
     """`<script src=".../embed.js" data-code="…">`: the 我要监督 button for a website point's pages."""
-    response = send_file(STATIC / "embed.js", mimetype="text/javascript", max_age=3600, conditional=True)
-    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return scripts.embed_script()

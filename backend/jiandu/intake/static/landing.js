@@ -1,4 +1,4 @@
-// The landing page (/q/<code>) and the tracking page (/t/<token>) with JavaScript on.
+// The landing page (/q/<code>) with JavaScript on (after landing-store.js and landing-mine.js).
 //
 // Without this script the forms are plain posts and work. With it: what is typed is kept on the
 // phone as it is typed (IndexedDB), a sent report waits in an outbox until the server has it,
@@ -7,9 +7,10 @@
 // replay never makes a second report.
 //
 // Where IndexedDB is refused (private modes, some WebViews), the outbox and drafts go to
-// localStorage, photos as data URLs. When nothing persistent is left (or a photo does not fit),
-// the page says so plainly — the report is kept only while this page stays open — and asks before
-// the page is closed with such a report unsent. It never claims "saved on the phone" otherwise.
+// localStorage, photos as data URLs (landing-store.js). When nothing persistent is left (or a photo
+// does not fit), the page says so plainly — the report is kept only while this page stays open —
+// and asks before the page is closed with such a report unsent. It never claims "saved on the
+// phone" otherwise.
 //
 // A rating carries the rating token of its page (or one asked for when it is sent, if the page's
 // was spent or has gone stale): the server takes one rating per token.
@@ -26,16 +27,10 @@
       volatile: "无法保存在手机上：本浏览器不允许本页保存数据。请不要关闭此页面，联网后将自动发送",
       volatileWaiting: "有 {n} 条反映等待发送，未能保存在手机上。请不要关闭此页面，联网后将自动发送",
       leave: "还有反映未发送，且未能保存在手机上，关闭页面将丢失",
-      mineHint: "查询码只保存在这台手机上，不再需要时可以删除",
-      forget: "删除",
-      forgetAll: "全部删除",
-      keep: "在这台手机上记住此查询码",
-      kept: "已记住。从这台手机上删除此查询码",
       later: "服务器繁忙，稍后自动重试（约 {s} 秒）",
       attention: "有一条反映未能发送，请检查后重新提交",
       other: "之前保存的一条反映已发送成功",
       fix: "请修改标注的内容后重新提交",
-      copied: "已复制",
       remove: "删除",
       photo_max: "最多上传 3 张照片",
     },
@@ -46,16 +41,10 @@
       volatile: "Could not be saved on this phone: this browser does not let the page keep data. Keep this page open; it will be sent when you are online",
       volatileWaiting: "{n} report(s) waiting, not saved on this phone. Keep this page open; they will be sent when you are online",
       leave: "A report has not been sent and could not be saved on this phone; closing the page loses it",
-      mineHint: "Tracking codes are kept on this phone only; remove them when you no longer need them",
-      forget: "Remove",
-      forgetAll: "Remove all",
-      keep: "Remember this tracking code on this phone",
-      kept: "Remembered. Remove this tracking code from this phone",
       later: "The server is busy; retrying automatically in about {s} s",
       attention: "A report could not be sent; please check it and send again",
       other: "A report saved earlier has been sent",
       fix: "Please correct the marked fields and send again",
-      copied: "Copied",
       remove: "Remove",
       photo_max: "Up to 3 photos",
     },
@@ -73,148 +62,9 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  // --- storage: IndexedDB, else localStorage, else (said plainly) only this page's memory ---------
-
-  var memory = { drafts: {}, outbox: {} };
-  var volatile = {}; // ids of outbox items kept in memory only: lost if the page is closed
-  var LOCAL = { drafts: "jd:d:", outbox: "jd:o:" };
-
-  function localUsable() {
-    try {
-      localStorage.setItem("jd:probe", "1");
-      localStorage.removeItem("jd:probe");
-      return true;
-    } catch (e) {
-      return false;
-    }
-  }
-
-  var dbPromise = new Promise(function (resolve) {
-    if (!window.indexedDB) return resolve(null);
-    var request;
-    try {
-      request = indexedDB.open("jiandu-intake", 1);
-    } catch (e) {
-      return resolve(null);
-    }
-    request.onupgradeneeded = function () {
-      var db = request.result;
-      if (!db.objectStoreNames.contains("drafts")) db.createObjectStore("drafts", { keyPath: "id" });
-      if (!db.objectStoreNames.contains("outbox")) db.createObjectStore("outbox", { keyPath: "id" });
-    };
-    request.onsuccess = function () { resolve(request.result); };
-    request.onerror = function () { resolve(null); };
-    request.onblocked = function () { resolve(null); };
-  });
-  var kept = dbPromise.then(function (db) { return db ? "idb" : localUsable() ? "local" : "memory"; });
-
-  function store(name, mode, action) {
-    return dbPromise.then(function (db) {
-      if (!db) return action(null);
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction(name, mode);
-        var result = action(tx.objectStore(name));
-        tx.oncomplete = function () { resolve(result instanceof IDBRequest ? result.result : result); };
-        tx.onerror = function () { reject(tx.error); };
-        tx.onabort = function () { reject(tx.error); };
-      });
-    });
-  }
-
-  // Photos as data URLs, so that an item fits in localStorage's strings; and back to Blobs.
-  function blobToData(blob) {
-    return new Promise(function (resolve, reject) {
-      var reader = new FileReader();
-      reader.onload = function () { resolve(reader.result); };
-      reader.onerror = function () { reject(reader.error); };
-      reader.readAsDataURL(blob);
-    });
-  }
-
-  function dataToBlob(url) {
-    var parts = url.split(",");
-    var binary = atob(parts[1]);
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return new Blob([bytes], { type: (parts[0].match(/^data:([^;]+)/) || [])[1] || "image/jpeg" });
-  }
-
-  function toLocal(name, item) {
-    return Promise.all((item.photos || []).map(blobToData)).then(function (urls) {
-      var copy = withoutPhotos(item);
-      copy.photoData = urls;
-      localStorage.setItem(LOCAL[name] + item.id, JSON.stringify(copy)); // throws when it does not fit
-    });
-  }
-
-  function fromLocal(text) {
-    var item = JSON.parse(text);
-    item.photos = (item.photoData || []).map(dataToBlob);
-    delete item.photoData;
-    return item;
-  }
-
-  function put(name, item) {
-    return kept.then(function (where) {
-      if (where === "idb") return store(name, "readwrite", function (s) { return s.put(item); });
-      memory[name][item.id] = item;
-      var saved = where === "local" ? toLocal(name, item).then(function () { return true; },
-        function () { return false; }) : Promise.resolve(false);
-      return saved.then(function (ok) {
-        if (name !== "outbox") return null;
-        if (ok) delete volatile[item.id];
-        else volatile[item.id] = true;
-        return null;
-      });
-    });
-  }
-
-  function get(name, id) {
-    return kept.then(function (where) {
-      if (where === "idb") return store(name, "readonly", function (s) { return s.get(id); });
-      if (memory[name][id]) return memory[name][id];
-      try {
-        var text = where === "local" && localStorage.getItem(LOCAL[name] + id);
-        return text ? fromLocal(text) : null;
-      } catch (e) {
-        return null;
-      }
-    });
-  }
-
-  function remove(name, id) {
-    return kept.then(function (where) {
-      if (where === "idb") return store(name, "readwrite", function (s) { return s.delete(id); });
-      delete memory[name][id];
-      if (name === "outbox") delete volatile[id];
-      try { localStorage.removeItem(LOCAL[name] + id); } catch (e) {}
-      return null;
-    });
-  }
-
-  function all(name) {
-    return kept.then(function (where) {
-      if (where === "idb") return store(name, "readonly", function (s) { return s.getAll(); });
-      var found = {};
-      if (where === "local") {
-        try {
-          for (var i = 0; i < localStorage.length; i++) {
-            var k = localStorage.key(i);
-            if (k && k.indexOf(LOCAL[name]) === 0) {
-              var item = fromLocal(localStorage.getItem(k));
-              found[item.id] = item;
-            }
-          }
-        } catch (e) {}
-      }
-      Object.keys(memory[name]).forEach(function (id) { found[id] = memory[name][id]; });
-      return Object.keys(found).map(function (id) { return found[id]; });
-    });
-  }
-
-  function unsentOnlyHere() {
-    return Object.keys(volatile).length > 0;
-  }
+  var store = window.jdStore;
+  var put = store.put, get = store.get, remove = store.remove, all = store.all;
+  var unsentOnlyHere = store.unsentOnlyHere;
 
   window.addEventListener("beforeunload", function (event) {
     if (!unsentOnlyHere()) return undefined;
@@ -222,116 +72,6 @@
     event.returnValue = T.leave; // browsers show their own words; asking is what matters
     return T.leave;
   });
-
-  function withoutPhotos(item) {
-    var copy = {};
-    for (var k in item) if (k !== "photos") copy[k] = item[k];
-    return copy;
-  }
-
-  // --- "my reports": tracking links kept on this phone, as long as the citizen wants -----------
-  //
-  // Only the address and the code (no point, no words), for MINE_DAYS after the last look at
-  // most; each can be removed, or all at once. The receipt of a new report remembers its code (it
-  // is the citizen's only way back); any other tracking page only when asked to.
-
-  var MINE_DAYS = 90;
-
-  function mine() {
-    var fresh = Date.now() - MINE_DAYS * 86400000;
-    try {
-      return JSON.parse(localStorage.getItem("jd:mine") || "[]").filter(function (e) { return e.at > fresh; });
-    } catch (e) {
-      return [];
-    }
-  }
-
-  function keepMine(list) {
-    try {
-      if (list.length) localStorage.setItem("jd:mine", JSON.stringify(list.slice(0, 10)));
-      else localStorage.removeItem("jd:mine");
-    } catch (e) {}
-  }
-
-  function remember(entry) {
-    var list = mine().filter(function (e) { return e.url !== entry.url; });
-    list.unshift({ url: entry.url, code: entry.code, at: Date.now() });
-    keepMine(list);
-  }
-
-  function forgetMine(url) {
-    keepMine(url ? mine().filter(function (e) { return e.url !== url; }) : []);
-  }
-
-  function remembered(url) {
-    return mine().some(function (e) { return e.url === url; });
-  }
-
-  function smallButton(text, onclick) {
-    var b = document.createElement("button");
-    b.type = "button";
-    b.className = "sec";
-    b.textContent = text;
-    b.addEventListener("click", onclick);
-    return b;
-  }
-
-  function showMine() {
-    var box = document.getElementById("mine");
-    var target = document.getElementById("mine-list");
-    if (!box || !target) return;
-    var list = mine();
-    keepMine(list); // what has gone stale goes now
-    target.textContent = "";
-    box.hidden = !list.length;
-    if (!list.length) return;
-    var hint = document.createElement("p");
-    hint.className = "hint";
-    hint.textContent = T.mineHint;
-    target.appendChild(hint);
-    list.forEach(function (entry) {
-      var row = document.createElement("p");
-      var a = document.createElement("a");
-      a.href = entry.url + (lang === "en" ? "?lang=en" : "");
-      a.textContent = entry.code;
-      row.appendChild(a);
-      row.appendChild(smallButton(T.forget, function () { forgetMine(entry.url); showMine(); }));
-      target.appendChild(row);
-    });
-    target.appendChild(smallButton(T.forgetAll, function () { forgetMine(null); showMine(); }));
-  }
-
-  // --- the tracking page -----------------------------------------------------------------------
-
-  var copy = document.getElementById("copy");
-  if (copy) {
-    var code = copy.getAttribute("data-code");
-    var here = location.pathname;
-    if (/[?&]new=1(&|$)/.test(location.search)) remember({ url: here, code: code });
-    else if (remembered(here)) remember({ url: here, code: code }); // looked at again: kept a while longer
-    var keep = smallButton("", function () {
-      if (remembered(here)) forgetMine(here);
-      else remember({ url: here, code: code });
-      keep.textContent = remembered(here) ? T.kept : T.keep;
-    });
-    keep.id = "keep";
-    keep.textContent = remembered(here) ? T.kept : T.keep;
-    copy.parentNode.appendChild(keep);
-    copy.hidden = false;
-    copy.addEventListener("click", function () {
-      var done = function () { copy.textContent = T.copied; };
-      if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(code).then(done, function () {});
-      } else {
-        var range = document.createRange();
-        range.selectNodeContents(document.getElementById("tcode"));
-        var sel = window.getSelection();
-        sel.removeAllRanges();
-        sel.addRange(range);
-        try { document.execCommand("copy"); done(); } catch (e) {}
-      }
-    });
-  }
 
   var pointCode = body.getAttribute("data-code");
   var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-kind]"));
@@ -581,7 +321,7 @@
   function done(item, answer) {
     return remove("outbox", item.id).then(function () {
       if (answer.tracking_url) {
-        remember({ url: answer.tracking_url, code: answer.tracking_code });
+        window.jdMine.remember({ url: answer.tracking_url, code: answer.tracking_code });
       }
       var here = item.code === pointCode;
       if (!here) return "other";
@@ -739,6 +479,6 @@
     forms.forEach(function (form) { if (saveTimers[form.id]) saveNow(form); });
   });
   setInterval(flush, 20000);
-  showMine();
+  window.jdMine.show();
   flush();
 })();
