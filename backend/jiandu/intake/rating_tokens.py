@@ -19,8 +19,11 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import bindparam, select
 
+from jiandu.extensions import db
 from jiandu.intake import keyed
+from jiandu.intake.models import Report
 
 PURPOSE = "rating-token"
 VERSION = "r1"
@@ -93,6 +96,24 @@ def for_point(token: str | None, point_code: str) -> Ticket:
     if ticket.point_code != point_code:
         raise TokenRefused(INVALID)
     return ticket
+
+
+_NONCE_LOOKUP = select(Report.id).where(Report.rating_nonce == bindparam("nonce")).limit(1)
+
+
+def unused_for_point(token: str | None, point_code: str) -> Ticket:
+    """The ticket of a good token for this point that has not rated yet (the writing transaction reads)."""
+    ticket = for_point(token, point_code)
+    if db.session.connection().execute(_NONCE_LOOKUP, {"nonce": ticket.nonce}).first() is not None:
+        raise TokenRefused(USED)
+    return ticket
+
+
+def trace(ticket: Ticket | None) -> dict:
+    """What a rating keeps of its token: its device, keyed (for the figures), and its nonce (used up)."""
+    if ticket is None:
+        return {"device_digest": None, "rating_nonce": None}
+    return {"device_digest": keyed.digest("device", ticket.device_id, 32), "rating_nonce": ticket.nonce}
 
 
 def peek(token: str | None) -> Ticket | None:

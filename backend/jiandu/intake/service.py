@@ -23,7 +23,7 @@ from jiandu.cases.models import CaseEvent
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound
 from jiandu.extensions import db
 from jiandu.intake import cache as intake_cache
-from jiandu.intake import idempotency, keyed, rating_tokens
+from jiandu.intake import idempotency, rating_tokens
 from jiandu.intake import photos as photo_lib
 from jiandu.intake.defaults import CATEGORIES, RATING_REASONS
 from jiandu.intake.i18n import PUBLIC_STATES, pick_lang
@@ -355,7 +355,11 @@ def validate(sub: Submission, data: dict | None = None) -> dict:
             errors["description"] = f"补充说明不能超过 {MAX_RATING_TEXT} 字（现有 {len(data['description'])} 字）"
         if sub.uploads:
             errors["photos"] = "评价不能附照片；如需附照片，请选择“反映问题”"
-        clean["ticket"] = _rating_ticket(sub, data["point_code"], errors)
+        try:
+            clean["ticket"] = rating_tokens.unused_for_point(_text(sub.fields.get("rating_token"), 200),
+                                                             data["point_code"])
+        except rating_tokens.TokenRefused as refusal:
+            errors["rating_token"] = str(refusal)
     elif kind == "report":
         found = point["category_row"] if point is not None and point["category_row"] is not None else (
             _category_row(data["category"]) if data["category"] else None)
@@ -392,19 +396,6 @@ def validate(sub: Submission, data: dict | None = None) -> dict:
     return clean
 
 
-def _rating_ticket(sub: Submission, point_code: str, errors: dict) -> rating_tokens.Ticket | None:
-    """The rating's token, good for this point and not used before; else the reason, on the field."""
-    try:
-        ticket = rating_tokens.for_point(_text(sub.fields.get("rating_token"), 200), point_code)
-    except rating_tokens.TokenRefused as refusal:
-        errors["rating_token"] = str(refusal)
-        return None
-    if _core(_NONCE_LOOKUP, {"nonce": ticket.nonce}).first() is not None:
-        errors["rating_token"] = rating_tokens.USED
-        return None
-    return ticket
-
-
 def _core(statement, params: dict | None = None):
     """A column-only SELECT on the session's connection, without the ORM's machinery (hot path)."""
     return db.session.connection().execute(statement, params)
@@ -424,7 +415,6 @@ _POINT_AND_CATEGORY_LOOKUP = _POINT_LOOKUP.add_columns(
 _CATEGORY_LOOKUP = select(ReportCategory.code, ReportCategory.name, ReportCategory.case_type).where(
     ReportCategory.code == bindparam("code"), ReportCategory.active)
 _STAMP_LOOKUP = select(Point.version, Point.active).where(Point.code == bindparam("code"))
-_NONCE_LOOKUP = select(Report.id).where(Report.rating_nonce == bindparam("nonce")).limit(1)
 _KEY_LOOKUP = select(IdempotencyKey.body_hash, IdempotencyKey.status, IdempotencyKey.response_enc).where(
     IdempotencyKey.key == bindparam("key"))
 
@@ -624,7 +614,7 @@ def _prepare(sub: Submission, clean: dict) -> dict:
         "anonymous": clean["anonymous"], "contact_name_enc": encrypt_contact(clean["name"]),
         "contact_phone_enc": encrypt_contact(clean["phone"]), "tracking_digest": None, "channel": channel,
         "client": sub.client, "origin_site": origin, "origin_page": page, "lang": pick_lang(sub.lang),
-        **_rating_trace(clean.get("ticket")),
+        **rating_tokens.trace(clean.get("ticket")),
     }
     case = None
     if opens_case:
@@ -633,13 +623,6 @@ def _prepare(sub: Submission, clean: dict) -> dict:
                 "category": category["code"] if category else "bad_rating",
                 "case_type": category["case_type"] if category else "work_style"}
     return {"row": row, "case": case}
-
-
-def _rating_trace(ticket: rating_tokens.Ticket | None) -> dict:
-    """What a rating keeps of its token: its device, keyed (for the figures), and its nonce (used up)."""
-    if ticket is None:
-        return {"device_digest": None, "rating_nonce": None}
-    return {"device_digest": keyed.digest("device", ticket.device_id, 32), "rating_nonce": ticket.nonce}
 
 
 def _store(connection, key, digest, clean, prepared, cleaned_photos, store, saved_keys) -> Outcome:
