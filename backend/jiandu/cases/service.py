@@ -24,7 +24,7 @@ from jiandu.cases.models import FINAL_STATES, Case, CaseEvent, DeadlineRule
 from jiandu.errors import ApiError, Conflict, Invalid
 from jiandu.extensions import db
 from jiandu.org.models import Jurisdiction, Unit, User
-from jiandu.org.scope import get_visible, sees_restricted, visible
+from jiandu.org.scope import get_visible, visible
 from jiandu.timeutil import iso_utc, utcnow
 from jiandu.workdays import Calendar, deadline
 
@@ -313,11 +313,6 @@ def _as_loaded(model, values: dict):
 
 
 # --- who may see and act ------------------------------------------------------------------------
-
-def can_see_restricted(user: User) -> bool:
-    """Restricted cases (about the commission's own leadership) are for the top level's admins only."""
-    return sees_restricted(user)
-
 
 def visible_cases(user: User, statement=None):
     """The case files a user may open: the case scope of `jiandu.org.scope` (a department from 转办

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from jiandu.errors import ApiError, NotFound
 from jiandu.org.models import Jurisdiction, User
-from jiandu.org.scope import is_visible
+from jiandu.org.scope import is_top_admin, is_visible
 
 # What no one may change on their own account (their password goes through /auth/password, with the old one).
 SELF_LOCKED = {
@@ -25,11 +25,6 @@ SELF_LOCKED = {
 
 def forbidden(message: str, fields: dict | None = None) -> ApiError:
     return ApiError(403, "forbidden", message, fields)
-
-
-def is_top_admin(user: User) -> bool:
-    """The city's own administrator: the only one whose changes may hold city-wide."""
-    return user.role == "admin" and user.unit_id is None and user.jurisdiction.parent_id is None
 
 
 def require_top_admin(user: User, what: str) -> None:

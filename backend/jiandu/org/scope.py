@@ -75,10 +75,15 @@ class Scope:
         return or_(*conditions) if conditions else false()
 
 
+def is_top_admin(user: User) -> bool:
+    """The city's own administrator: the top level, the only reader of records sent up (restricted)
+    and the only one whose changes may hold city-wide."""
+    return user.role == "admin" and user.unit_id is None and user.jurisdiction.parent_id is None
+
+
 def scope_of(user: User) -> Scope:
     if user.role in ("admin", "inspector") and user.unit_id is None:
-        top = user.role == "admin" and user.jurisdiction.parent_id is None
-        return Scope(user.id, user.role, jurisdiction_path=user.jurisdiction.path, top_level=top)
+        return Scope(user.id, user.role, jurisdiction_path=user.jurisdiction.path, top_level=is_top_admin(user))
     if user.role == "enterprise":
         return Scope(user.id, user.role, project_ids=frozenset({user.project_id} if user.project_id else ()),
                      supervised=True)
@@ -164,11 +169,6 @@ def visible(user: User, statement_or_model):
         statement = statement_or_model
         model = statement.column_descriptions[0]["entity"]
     return statement.where(_condition(model, scope_of(user)))
-
-
-def sees_restricted(user: User) -> bool:
-    """Whether the user is of the top level, the only one to read records sent up (restricted)."""
-    return scope_of(user).top_level
 
 
 def is_supervised(user: User) -> bool:
