@@ -322,7 +322,9 @@ def test_inspector_sees_reports_arrive_with_photos_and_a_logged_contact(intake_l
     expect(photo).to_have_count(1)
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
     expect(cards.first).to_contain_text("联系方式已加密保存")  # not even masked before the audited reveal
-    expect(cards.first).not_to_contain_text("8000")
+    # Not even masked (138****8000) before the audited reveal; a case number like JD2028000… is no phone.
+    expect(cards.first).not_to_contain_text("****")
+    expect(cards.first).not_to_contain_text("13800138000")
     page.get_by_role("button", name="查看实名联系方式").click()
     page.get_by_role("button", name="确定").click()
     expect(cards.first.get_by_role("link", name="13800138000")).to_be_visible()
