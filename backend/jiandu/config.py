@@ -41,6 +41,8 @@ class Config:
         self.VAPID_PUBLIC_KEY = _env("VAPID_PUBLIC_KEY")
         self.VAPID_PRIVATE_KEY = _env("VAPID_PRIVATE_KEY")
         self.VAPID_SUBJECT = _env("VAPID_SUBJECT", "mailto:admin@example.invalid")
+        # host:port pairs of push services exempt from the public-address and port-443 rules (notify/endpoints.py).
+        self.PUSH_TRUSTED_HOSTS = _env("PUSH_TRUSTED_HOSTS", "")
         self.COMMISSION_HOTLINE = _env("COMMISSION_HOTLINE", "0472-12388")
         self.SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "1") == "1"
         self.SESSION_COOKIE_HTTPONLY = True

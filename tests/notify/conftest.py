@@ -12,6 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -42,9 +43,22 @@ def push_on(app, vapid, monkeypatch):
 
 
 @pytest.fixture
-def push_service(vapid):
+def push_service(vapid, request, monkeypatch):
+    """The local push service, trusted (PUSH_TRUSTED_HOSTS: its 127.0.0.1:port only) by every app of the test."""
     with PushService(vapid_public_key=vapid["public"], hang_seconds=5) as service:
+        trust(request, monkeypatch, service.url)
         yield service
+
+
+def trust(request, monkeypatch, *urls: str) -> None:
+    """Let these local servers' host:port through the endpoint rule, in the session app and in the live
+    app or a test's own app (`live`, `down_env`) when the test uses one."""
+    apps = [request.getfixturevalue("app")]
+    apps += [request.getfixturevalue(name).app for name in ("live", "down_env") if name in request.fixturenames]
+    for app in apps:
+        entries = [e for e in str(app.config.get("PUSH_TRUSTED_HOSTS") or "").split(",") if e]
+        entries += [urlsplit(url).netloc for url in urls]
+        monkeypatch.setitem(app.config, "PUSH_TRUSTED_HOSTS", ",".join(entries))
 
 
 # --- a private Redis ------------------------------------------------------------------------------

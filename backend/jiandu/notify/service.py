@@ -7,10 +7,8 @@ is down the events simply wait for the scheduled sweep, see jobs.py).
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import time
-from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
 from sqlalchemy import event as sa_event
@@ -20,6 +18,7 @@ from jiandu import audit
 from jiandu.errors import ApiError, Invalid, NotFound
 from jiandu.extensions import db
 from jiandu.notify.catalog import TOPICS, TOPICS_EN
+from jiandu.notify.endpoints import Policy, subscription_refusal
 from jiandu.notify.models import Notification, NotificationPreference, OutboxEvent, PushSubscription
 from jiandu.notify.webpush import generate_keys, public_key_of, valid_auth_secret, valid_client_key
 from jiandu.timeutil import iso_utc, utcnow
@@ -131,21 +130,6 @@ def digest(endpoint: str) -> str:
     return hashlib.sha256(endpoint.encode()).hexdigest()
 
 
-def _allowed_host(host: str) -> bool:
-    """Push services are public hosts: no IP literals of private networks, no localhost."""
-    if host in ("localhost",) or host.endswith(".localhost") or host.endswith(".local"):
-        return False
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        allowed = current_app.config.get("PUSH_ALLOWED_HOSTS")  # optional: "push.example.cn,.googleapis.com"
-        if allowed:
-            suffixes = [s.strip().lower() for s in str(allowed).split(",") if s.strip()]
-            return any(host == s.lstrip(".") or host.endswith(s if s.startswith(".") else "." + s) for s in suffixes)
-        return "." in host
-    return address.is_global
-
-
 def clean_subscription(data) -> dict:
     """The browser's PushSubscription.toJSON(), checked; refuses what could never be sent to."""
     if not isinstance(data, dict):
@@ -155,16 +139,8 @@ def clean_subscription(data) -> dict:
     keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
     if not isinstance(endpoint, str) or not endpoint or len(endpoint) > MAX_ENDPOINT:
         errors["endpoint"] = "推送地址无效"
-    else:
-        parts = urlsplit(endpoint)
-        host = (parts.hostname or "").lower()
-        testing_local = (current_app.config.get("TESTING") and parts.scheme == "http"
-                         and host in ("127.0.0.1", "localhost"))
-        if not testing_local:
-            if parts.scheme != "https":
-                errors["endpoint"] = "推送地址必须是 https 地址"
-            elif not host or not _allowed_host(host) or parts.username or parts.password:
-                errors["endpoint"] = "推送地址不是可用的推送服务"
+    elif refusal := subscription_refusal(endpoint, Policy.of(current_app.config)):
+        errors["endpoint"] = refusal  # checked again at every send (endpoints.py)
     p256dh, auth = keys.get("p256dh"), keys.get("auth")
     if not isinstance(p256dh, str) or len(p256dh) > 128 or not valid_client_key(p256dh):
         errors["keys.p256dh"] = "p256dh 密钥无效（应为 P-256 曲线上的 65 字节公钥）"
