@@ -28,6 +28,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "backend"))
@@ -251,6 +252,7 @@ def main() -> int:
         # Ours: the outbox, the dispatcher, the worker of the Procfile.
         db_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
         env = environment(db_url, redis_url, public, private, workdir / "instance")
+        env["PUSH_TRUSTED_HOSTS"] = urlsplit(subscriptions[0]["endpoint"]).netloc  # the local push service
         os.environ.update(env)
         from jiandu import create_app
 

@@ -256,7 +256,7 @@ def send_batch_job(delivery_ids: list[int]) -> dict:
 
 def send_batch(delivery_ids: list[int], now: datetime | None = None) -> dict:
     from jiandu.notify.service import vapid_keys
-    from jiandu.notify.webpush import Outcome, Outgoing, PushSender, signer_for
+    from jiandu.notify.webpush import Outcome, Outgoing, PushSender, payload_failed, signer_for
 
     now = now or utcnow()
     claimed = claim(delivery_ids, now)
@@ -283,8 +283,8 @@ def send_batch(delivery_ids: list[int], now: datetime | None = None) -> dict:
         else:
             try:
                 data = payload_of(row)
-            except Exception as error:
-                outcomes.append(Outcome(row.id, "retry", error=f"{type(error).__name__}: {error}"[:250]))
+            except Exception:
+                outcomes.append(payload_failed(row.id))
                 continue
             outgoing.append(Outgoing(row.id, row.endpoint, row.p256dh, row.auth, data, ttl=ttl,
                                      urgency="high" if row.kind in URGENT_KINDS else "normal",
