@@ -6,8 +6,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from jiandu.intake import photos
-from jiandu.intake.photos import FilesystemStorage, PhotoRejected, clean_photo
+from jiandu.files import photos
+from jiandu.files.photos import FilesystemStorage, PhotoRejected, clean_photo
 from tests.intake.conftest import image_bytes
 
 

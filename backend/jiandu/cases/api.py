@@ -21,7 +21,7 @@ from jiandu.cases import schemas as doc
 from jiandu.cases.models import CASE_TYPES, CHANNELS, STATES, Case, CaseAttachment
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound, json_object
 from jiandu.extensions import db
-from jiandu.intake.photos import PhotoRejected, clean_photo, storage
+from jiandu.files.photos import PhotoRejected, clean_photo, storage
 from jiandu.org import grants
 from jiandu.org.auth import current_user, login_required
 from jiandu.org.models import Jurisdiction, User

@@ -30,7 +30,7 @@ from jiandu.errors import ApiError, Invalid, NotFound
 from jiandu.extensions import db
 from jiandu.fieldwork import upload_quota
 from jiandu.fieldwork.models import FieldPhoto
-from jiandu.intake import photos as photo_lib
+from jiandu.files import photos as photo_lib
 from jiandu.intake.service import KEY_RE
 from jiandu.org.models import User
 from jiandu.sqlite import begin_writing

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from jiandu.cases.models import hangs_on_a_restricted_case
 from jiandu.extensions import db
 from jiandu.indexes import only_where_set
-from jiandu.intake.photos import StoredPhoto
+from jiandu.files.photos import StoredPhoto
 from jiandu.org.scope import never
 from jiandu.timeutil import utcnow
 

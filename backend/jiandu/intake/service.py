@@ -24,7 +24,7 @@ from jiandu.errors import ApiError, Conflict, Invalid, NotFound
 from jiandu.extensions import db
 from jiandu.intake import cache as intake_cache
 from jiandu.intake import idempotency, rating_tokens
-from jiandu.intake import photos as photo_lib
+from jiandu.files import photos as photo_lib
 from jiandu.intake.defaults import CATEGORIES, RATING_REASONS
 from jiandu.intake.i18n import PUBLIC_STATES, pick_lang
 from jiandu.intake.models import (

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jiandu.cases.models import Case, hangs_on_a_restricted_case
 from jiandu.extensions import db
-from jiandu.intake.photos import StoredPhoto
+from jiandu.files.photos import StoredPhoto
 from jiandu.org.scope import visible_condition
 from jiandu.timeutil import utcnow
 

@@ -878,7 +878,7 @@ def blocker_project(user: User, fields: dict) -> Project:
 
 def _check_blocker(user: User, fields: dict, n_photos: int) -> tuple[Project, dict, dict]:
     """Everything about a blocker checked, all problems at once: (project, clean fields, errors)."""
-    from jiandu.intake import photos as photo_lib
+    from jiandu.files import photos as photo_lib
 
     project = blocker_project(user, fields)
     errors: dict = {}
@@ -962,7 +962,7 @@ def _create_blocker(user: User, project: Project, clean: dict, client_id: str, d
 def submit_blocker(user: User, fields: dict, uploads: list[bytes], client_id: str | None) -> tuple[Blocker, bool]:
     """One blocker, exactly once per client id (the outbox UUID). Returns (blocker, replayed).
     Does not commit; saved photo files are removed by `discard_saved_photos` after a rollback."""
-    from jiandu.intake import photos as photo_lib
+    from jiandu.files import photos as photo_lib
 
     client_id = (client_id or "").strip()
     if not CLIENT_ID_RE.match(client_id):
@@ -1030,7 +1030,7 @@ def discard_saved_photos() -> None:
     """After a rollback: remove the photo files saved in this request."""
     from flask import g
 
-    from jiandu.intake import photos as photo_lib
+    from jiandu.files import photos as photo_lib
 
     keys = g.pop("blocker_photo_keys", [])
     store = photo_lib.storage()
@@ -1120,7 +1120,7 @@ def blocker_feedback(user: User, blocker_id: int, data: dict) -> Blocker:
 
 
 def blocker_photo(user: User, blocker_id: int, photo_id: int) -> tuple[BlockerPhoto, bytes]:
-    from jiandu.intake import photos as photo_lib
+    from jiandu.files import photos as photo_lib
 
     blocker = get_blocker(user, blocker_id)
     photo = next((p for p in blocker.photos if p.id == photo_id), None)

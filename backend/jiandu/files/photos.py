@@ -1,4 +1,5 @@
-"""Photos of reports: decoded, bounded, re-encoded without metadata, and kept through one storage interface.
+"""Photos, whoever sends them (reports, blockers, field visits, case attachments): decoded, bounded,
+re-encoded without metadata, and kept through one storage interface.
 
 The bytes a citizen sends are never stored as they came: Pillow must decode them as JPEG, PNG or
 WebP, their pixel count must be sane (no decompression bombs), and what is kept is a fresh JPEG

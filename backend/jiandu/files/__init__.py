@@ -1,0 +1,1 @@
+"""Files every capability keeps: photos (checked, re-encoded, stored) and, later, resumable uploads."""
