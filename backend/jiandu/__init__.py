@@ -1,17 +1,10 @@
 """jiandu (监督): the business-environment supervision platform."""
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
-
 from flask import Flask, request
 
 from jiandu import sqlite  # noqa: F401  (its listeners set up every SQLite connection and transaction)
 from jiandu.config import ROOT, Config
-
-# Each capability is a package with an optional api.py exposing `blp` (a flask-smorest Blueprint)
-# and optional views.py exposing `bp` (a plain Flask Blueprint for server-rendered pages).
-CAPABILITIES = ("org", "intake", "cases", "projects", "fieldwork", "signs", "notify")
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
@@ -72,20 +65,16 @@ def _ensure_secrets(app: Flask) -> None:
 
 
 def _register_capabilities(app: Flask, api) -> None:
+    # Imported here, not at the top: the capabilities import the models and routes of the whole app,
+    # which `import jiandu.timeutil` (a worker, a script) should not pay for.
+    from jiandu import capabilities
     from jiandu.health import bp as health_bp
     from jiandu.web.views import bp as web_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(web_bp)
-    for name in CAPABILITIES:
-        package = Path(__file__).parent / name
-        for module_name, attribute, register in (("api", "blp", api.register_blueprint),
-                                                 ("views", "bp", app.register_blueprint)):
-            if (package / f"{module_name}.py").exists():
-                module = importlib.import_module(f"jiandu.{name}.{module_name}")
-                register(getattr(module, attribute))
-        if (package / "models.py").exists():
-            importlib.import_module(f"jiandu.{name}.models")
+    for capability in capabilities.ALL:
+        capability.setup(app, api)
 
 
 def _register_request_hooks(app: Flask) -> None:

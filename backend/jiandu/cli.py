@@ -25,18 +25,14 @@ def main():
 
 
 def register_commands(app):
-    """The project's commands, plus each capability's `commands` list in its cli.py."""
-    import importlib
-    from pathlib import Path
-
-    from jiandu import CAPABILITIES
+    """The project's commands, plus each capability's `commands`."""
+    from jiandu import capabilities
 
     for command in (demo, worker, keys):
         app.cli.add_command(command)
-    for name in CAPABILITIES:
-        if (Path(__file__).parent / name / "cli.py").exists():
-            for command in importlib.import_module(f"jiandu.{name}.cli").commands:
-                app.cli.add_command(command)
+    for capability in capabilities.ALL:
+        for command in capability.commands:
+            app.cli.add_command(command)
 
 
 @click.group(help="The demo city (包头市).")

@@ -45,18 +45,13 @@ class Scheduled:
 
 
 def schedule(config) -> list[Scheduled]:
-    """What runs when. Intervals come from configuration where someone may want to change them."""
-    sweep = max(1, int(config.get("NOTIFY_SWEEP_SECONDS", 5)))
-    return [
-        Scheduled("deadline-scan", "jiandu.cases.jobs.scan_deadlines_job", "default",
-                  int(config.get("DEADLINE_SCAN_SECONDS", 15 * 60)), 15 * 60),
-        Scheduled("project-timeout-scan", "jiandu.projects.jobs.scan_timeouts_job", "default",
-                  int(config.get("PROJECT_SCAN_SECONDS", 15 * 60)), 15 * 60),
-        Scheduled("notify-sweep", "jiandu.notify.jobs.sweep_job", "push", sweep, 120),
-        Scheduled("idempotency-cleanup", "jiandu.scheduler.cleanup_idempotency_keys_job", "default", 6 * 3600, 600),
-        Scheduled("notify-prune", "jiandu.notify.jobs.prune_job", "default", 24 * 3600, 600),
-        Scheduled("upload-cleanup", "jiandu.fieldwork.upload_cleanup.remove_abandoned_job", "default", 3600, 600),
-    ]
+    """What runs when: the core's jobs and each capability's (`schedule(config)` of its module).
+    Intervals come from configuration where someone may want to change them."""
+    from jiandu import capabilities  # they import this module for `Scheduled`
+
+    core = [Scheduled("idempotency-cleanup", "jiandu.scheduler.cleanup_idempotency_keys_job", "default",
+                      6 * 3600, 600)]
+    return core + [item for capability in capabilities.ALL for item in capability.schedule(config)]
 
 
 def _resolve(dotted: str):

@@ -183,10 +183,3 @@ def scan_deadlines_job() -> dict:
     from jiandu.queue import run_alone
 
     return run_alone(LOCK_NAME, SCAN_INTERVAL_SECONDS, scan_deadlines, "another scan is running")
-
-
-def schedule(queue_name: str = "default"):
-    """Enqueue the scan now (the worker's scheduler calls this every SCAN_INTERVAL_SECONDS)."""
-    from jiandu.queue import queue
-
-    return queue(queue_name).enqueue(scan_deadlines_job, job_timeout=SCAN_INTERVAL_SECONDS)

@@ -1,0 +1,16 @@
+"""Cases as a capability of the app: its routes, its commands, its scheduled jobs."""
+from __future__ import annotations
+
+from jiandu.cases import api, cli, models  # noqa: F401  (models: its tables are the app's)
+from jiandu.scheduler import Scheduled
+
+commands = tuple(cli.commands)
+
+
+def setup(app, rest) -> None:
+    rest.register_blueprint(api.blp)
+
+
+def schedule(config) -> list:
+    return [Scheduled("deadline-scan", "jiandu.cases.jobs.scan_deadlines_job", "default",
+                      int(config.get("DEADLINE_SCAN_SECONDS", 15 * 60)), 15 * 60)]

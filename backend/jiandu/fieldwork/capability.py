@@ -1,0 +1,15 @@
+"""Fieldwork as a capability of the app: its routes, its commands, its scheduled jobs."""
+from __future__ import annotations
+
+from jiandu.fieldwork import api, cli, models  # noqa: F401  (models: its tables are the app's)
+from jiandu.scheduler import Scheduled
+
+commands = tuple(cli.commands)
+
+
+def setup(app, rest) -> None:
+    rest.register_blueprint(api.blp)
+
+
+def schedule(config) -> list:
+    return [Scheduled("upload-cleanup", "jiandu.fieldwork.upload_cleanup.remove_abandoned_job", "default", 3600, 600)]

@@ -1,0 +1,15 @@
+"""Intake as a capability of the app: its routes, its commands, its scheduled jobs."""
+from __future__ import annotations
+
+from jiandu.intake import api, cli, models, views  # noqa: F401  (models: its tables are the app's)
+
+commands = tuple(cli.commands)
+
+
+def setup(app, rest) -> None:
+    rest.register_blueprint(api.blp)
+    app.register_blueprint(views.bp)
+
+
+def schedule(config) -> list:
+    return []

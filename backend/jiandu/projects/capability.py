@@ -1,0 +1,16 @@
+"""Major projects as a capability of the app: its routes, its commands, its scheduled jobs."""
+from __future__ import annotations
+
+from jiandu.projects import api, cli, models  # noqa: F401  (models: its tables are the app's)
+from jiandu.scheduler import Scheduled
+
+commands = tuple(cli.commands)
+
+
+def setup(app, rest) -> None:
+    rest.register_blueprint(api.blp)
+
+
+def schedule(config) -> list:
+    return [Scheduled("project-timeout-scan", "jiandu.projects.jobs.scan_timeouts_job", "default",
+                      int(config.get("PROJECT_SCAN_SECONDS", 15 * 60)), 15 * 60)]
