@@ -180,3 +180,19 @@ def test_every_string_key_the_code_uses_is_translated():
             defined |= set(re.findall(r'"([\w.]+)"\s*:', text))
     missing = sorted(k for k in used if k not in defined)
     assert not missing, missing
+
+
+def test_every_relative_import_in_the_app_names_a_file_that_is_served():
+    """Screens live in a folder per capability (js/views/<capability>/): a moved file breaks no import."""
+    imports = re.compile(r'(?:\bfrom|^import)\s+"(\.{1,2}/[^"]+)"', re.M)
+    broken = []
+    for path in (PWA / "js").rglob("*.js"):
+        for target in imports.findall(path.read_text(encoding="utf-8")):
+            resolved = (path.parent / target).resolve()
+            if not resolved.is_file() or not assets.is_served(resolved.relative_to(PWA)):
+                broken.append(f"{path.relative_to(PWA)} → {target}")
+    assert not broken, broken
+    # views/index.js lists every screen; the screens themselves sit in their capability's folder.
+    assert [p.name for p in (PWA / "js" / "views").glob("*.js")] == ["index.js"]
+    assert {p.parent.name for p in (PWA / "js" / "views").rglob("*.js") if p.parent.name != "views"} == {
+        "shell", "org", "intake", "cases", "fieldwork", "notify", "projects", "signs"}

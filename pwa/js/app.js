@@ -4,7 +4,7 @@ import { getLanguage, onLanguageChange, otherLanguage, setLanguage, t } from "./
 import { cachedMe, hasRole, onSessionChange, session, setMe } from "./state.js";
 import { clear, errorBlock, h } from "./ui.js";
 import views from "./views/index.js";
-import { startNotifications } from "./views/notifications.js";
+import { startNotifications } from "./views/notify/notifications.js";
 import { counts as outboxCounts, onOutboxChange } from "./offline/outbox.js";
 import { onSyncStatus, startSync, syncNow } from "./offline/sync.js";
 
