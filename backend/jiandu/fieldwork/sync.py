@@ -29,6 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from jiandu.errors import ApiError, Invalid
 from jiandu.extensions import db
 from jiandu.fieldwork import service, uploads
+from jiandu.fieldwork.views import task_view
 from jiandu.fieldwork.models import (
     ChecklistTask, ChecklistTemplate, SyncBatch, SyncReceipt, Visit,
 )
@@ -331,16 +332,6 @@ def _project_view(project: Project) -> dict:
     return {"id": project.id, "name": project.name, "code": project.project_code,
             "owner_enterprise": project.owner_enterprise, "location": project.location, "stage": project.stage,
             "jurisdiction_id": project.jurisdiction_id}
-
-
-def task_view(task: ChecklistTask, now: datetime | None = None) -> dict:
-    return {"id": task.id, "batch": task.batch, "template_id": task.template_id, "unit_id": task.unit_id,
-            "unit": task.unit.name if task.unit else None, "point_id": task.point_id,
-            "point": task.point.name if task.point else None, "state": task.state,
-            "issued_at": iso_utc(task.issued_at), "due_at": iso_utc(task.due_at),
-            "due_provisional": task.due_provisional, "warning": service.task_warning(task, now),
-            "answered_at": iso_utc(task.answered_at), "spot_checked_at": iso_utc(task.spot_checked_at),
-            "note": task.note}
 
 
 def _jsonable(view: dict) -> dict:
