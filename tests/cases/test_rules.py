@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from jiandu.cases import service
+from jiandu.cases import handling, service
 from jiandu.cases.models import Case
 from jiandu.errors import ApiError, NotFound
 from jiandu.extensions import db
@@ -59,7 +59,7 @@ def test_group_inspector_acts_on_the_departments_of_the_group(as_user, make_case
     case_row = db.session.get(Case, case.id)
     assert service.roles_of(users["group-inspector"], case_row) == {"inspector"}
     with pytest.raises(ApiError) as refused:
-        service._department_for(users["group-inspector"], other.id)
+        handling.department_for(users["group-inspector"], other.id)
     assert refused.value.status == 422
 
 

@@ -31,7 +31,8 @@ from sqlalchemy import func, select
 
 from jiandu.cases.ledger import _local_day_start
 from jiandu.cases.models import OPEN_STATES, Case, CaseEvent, CaseWarning
-from jiandu.cases.service import SATISFIED_LEVELS, visible_cases
+from jiandu.cases.moves import SATISFIED_LEVELS
+from jiandu.cases.visibility import visible_cases
 from jiandu.extensions import db
 from jiandu.org.models import Jurisdiction, User
 from jiandu.org.scope import get_visible

@@ -13,7 +13,8 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import or_, select, update
 
 from jiandu.cases.models import OPEN_STATES, Case, CaseEvent, CaseWarning
-from jiandu.cases.service import ESCALATE_AFTER_WORKDAYS, MOVES
+from jiandu.cases.deadlines import ESCALATE_AFTER_WORKDAYS
+from jiandu.cases.moves import MOVES
 from jiandu.extensions import db
 from jiandu.notify.service import emit_many
 from jiandu.timeutil import LOCAL, iso_utc, utcnow

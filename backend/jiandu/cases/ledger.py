@@ -7,7 +7,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from jiandu.cases.models import FINAL_STATES, OPEN_STATES, Case
-from jiandu.cases.service import CASE_TYPE_LABELS, STATE_LABELS, visible_cases
+from jiandu.cases.moves import CASE_TYPE_LABELS, STATE_LABELS
+from jiandu.cases.visibility import visible_cases
 from jiandu.errors import Invalid
 from jiandu.extensions import db
 from jiandu.org.models import Jurisdiction, Point, User

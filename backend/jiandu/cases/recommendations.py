@@ -7,7 +7,8 @@ from datetime import timedelta
 
 
 from jiandu.cases.models import Case, Recommendation
-from jiandu.cases.service import _require, check_version, rule_for, visible_cases
+from jiandu.cases.deadlines import rule_for
+from jiandu.cases.visibility import check_version, require, visible_cases
 from jiandu.errors import Conflict, Invalid
 from jiandu.extensions import db
 from jiandu.org.models import Unit, User
@@ -21,7 +22,7 @@ def _is_inspector(user: User) -> bool:
 
 
 def create(user: User, data: dict) -> Recommendation:
-    _require(_is_inspector(user), "只有纪检监察干部可以提出纪检监察建议")
+    require(_is_inspector(user), "只有纪检监察干部可以提出纪检监察建议")
     errors = {}
     for name in ("title", "systemic_cause", "content"):
         if not str(data.get(name) or "").strip():
@@ -57,8 +58,8 @@ def create(user: User, data: dict) -> Recommendation:
 
 def reply(user: User, rec: Recommendation, data: dict) -> Recommendation:
     """The unit's reply: a handler of that unit, or an inspector recording a reply on paper."""
-    _require(_is_inspector(user) or (user.role == "handler" and user.unit_id == rec.unit_id),
-             "只有被建议单位或纪检监察干部可以录入回复")
+    require(_is_inspector(user) or (user.role == "handler" and user.unit_id == rec.unit_id),
+            "只有被建议单位或纪检监察干部可以录入回复")
     check_version(rec, data.get("version"))
     if rec.state != "issued":
         raise Conflict("该建议已回复", code="wrong_state", extra={"state": rec.state, "version": rec.version})
@@ -74,7 +75,7 @@ def reply(user: User, rec: Recommendation, data: dict) -> Recommendation:
 
 def recheck(user: User, rec: Recommendation, data: dict) -> Recommendation:
     """回头看: an inspector checks whether the unit's fix holds."""
-    _require(_is_inspector(user), "只有纪检监察干部可以开展回头看")
+    require(_is_inspector(user), "只有纪检监察干部可以开展回头看")
     check_version(rec, data.get("version"))
     if rec.state != "replied":
         raise Conflict("该建议尚未回复或已完成回头看", code="wrong_state",
