@@ -10,8 +10,7 @@ from jiandu.fieldwork.common import STAFF, dumps, read_int, read_photos, read_te
 from jiandu.fieldwork.models import Answer, AnswerSet, ChecklistTask, Finding, Visit
 from jiandu.fieldwork.photos import require_photos
 from jiandu.fieldwork.visits import DependencyMissing, place, resolve_visit
-from jiandu.intake.models import Photo, Report, ReportCategory
-from jiandu.intake.service import ensure_seeded
+from jiandu.intake.filing import file_report, report_category
 from jiandu.org.models import Point, User
 from jiandu.org.scope import is_visible, visible
 from jiandu.timeutil import utcnow
@@ -33,29 +32,9 @@ def create_finding(user: User, data: dict, *, client_uuid: str) -> Finding:
     description = read_text(data.get("description"), "description", 2000, required=True)
     if len(description) < 4:
         raise Invalid({"description": "请至少写 4 个字说明问题"})
-    category_code = read_text(data.get("category"), "category", 32)
-    category = None
-    if category_code:
-        ensure_seeded()  # a fresh installation gets the default categories on first use
-        category = db.session.scalar(select(ReportCategory).where(ReportCategory.code == category_code))
-        if category is None:
-            raise Invalid({"category": "未知的问题类别"})
+    category = _category(read_text(data.get("category"), "category", 32))
     photos = read_photos(data.get("photos"), "photos")
-    if visit is not None:
-        point = visit.point
-        project_id = visit.project_id
-    elif answer is not None:
-        owner = answer.answer_set
-        task = db.session.get(ChecklistTask, owner.task_id) if owner.task_id else None
-        point = task.point if task and task.point_id else None
-        project_id = owner.project_id
-    else:
-        point, project = place(user, data)
-        project_id = project.id if project else None
-    if point is None and project_id is not None:
-        point = _project_point(project_id)
-    jurisdiction_id = point.jurisdiction_id if point else (visit.jurisdiction_id if visit else answer.answer_set.jurisdiction_id)
-    department_id = point.department_id if point else (answer.answer_set.department_id if answer else None)
+    point, project_id, jurisdiction_id, department_id = _where(user, data, visit, answer)
     stored = require_photos(user, photos)
     channel = "checklist" if answer is not None else "field_visit"
     case = open_case(channel=channel, summary=description[:200], jurisdiction_id=jurisdiction_id,
@@ -65,15 +44,8 @@ def create_finding(user: User, data: dict, *, client_uuid: str) -> Finding:
                      public_note="监督检查发现的问题已受理")
     report = None
     if point is not None:
-        report = Report(point_id=point.id, jurisdiction_id=jurisdiction_id, department_id=department_id,
-                        project_id=project_id, kind="report", category=category.code if category else None,
-                        description=description, anonymous=True, case_id=case.id, channel="field_visit",
-                        client="api", lang="zh", created_at=utcnow())
-        db.session.add(report)
-        db.session.flush()
-        for photo in stored:
-            db.session.add(Photo(report_id=report.id, storage_key=photo.storage_key, content_type=photo.content_type,
-                                 width=photo.width, height=photo.height, size=photo.stored_size, sha256=photo.sha256))
+        report = file_report(point, jurisdiction_id, department_id, project_id,
+                             category.code if category else None, description, stored, case.id, "field_visit")
     finding = Finding(client_uuid=client_uuid, visit_id=visit.id if visit else None,
                       answer_id=answer.id if answer else None, point_id=point.id if point else None,
                       project_id=project_id, jurisdiction_id=jurisdiction_id, department_id=department_id,
@@ -87,6 +59,35 @@ def create_finding(user: User, data: dict, *, client_uuid: str) -> Finding:
         visit.updated_at = utcnow()
     db.session.flush()
     return finding
+
+
+def _where(user: User, data: dict, visit: Visit | None, answer: Answer | None):
+    """Where a finding was made: its point (a project's own point when only the project is known),
+    project, jurisdiction and department."""
+    if visit is not None:
+        point, project_id = visit.point, visit.project_id
+    elif answer is not None:
+        owner = answer.answer_set
+        task = db.session.get(ChecklistTask, owner.task_id) if owner.task_id else None
+        point = task.point if task and task.point_id else None
+        project_id = owner.project_id
+    else:
+        point, project = place(user, data)
+        project_id = project.id if project else None
+    if point is None and project_id is not None:
+        point = _project_point(project_id)
+    jurisdiction_id = point.jurisdiction_id if point else (visit.jurisdiction_id if visit else answer.answer_set.jurisdiction_id)
+    department_id = point.department_id if point else (answer.answer_set.department_id if answer else None)
+    return point, project_id, jurisdiction_id, department_id
+
+
+def _category(code: str | None):
+    if not code:
+        return None
+    category = report_category(code)
+    if category is None:
+        raise Invalid({"category": "未知的问题类别"})
+    return category
 
 
 def _answer_for(user: User, data: dict) -> Answer:
