@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from jiandu.cases.models import Case
 from jiandu.extensions import db
+from jiandu.intake import points
 from jiandu.intake.models import Report
 from jiandu.org.models import Point
 from tests.intake.conftest import image_bytes, key, page_rating_token
@@ -243,14 +244,12 @@ def test_the_landing_pages_stamp_read_outside_the_session_finds_the_point(app):
     bound to one connection, so it reads there): that path, on this database, on its own."""
     from sqlalchemy import create_engine
 
-    from jiandu.intake import service
-
     point = db.session.scalar(select(Point).where(Point.type == "window", Point.active.is_(True)))
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     try:
-        row = service._read_one(engine, service._STAMP_LOOKUP, {"code": point.code})
+        row = points._read_one(engine, points._STAMP_LOOKUP, {"code": point.code})
         assert (row[0], bool(row[1])) == (point.version, True)
-        assert service._read_one(engine, service._STAMP_LOOKUP, {"code": "NOSUCHCODE"}) is None
+        assert points._read_one(engine, points._STAMP_LOOKUP, {"code": "NOSUCHCODE"}) is None
     finally:
         engine.dispose()
 

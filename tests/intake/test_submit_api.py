@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from jiandu.cases.models import Case, CaseEvent
 from jiandu.extensions import db
-from jiandu.intake import service
+from jiandu.intake import store
 from jiandu.intake.models import IdempotencyKey, Photo, Report, ReportCategory
 from jiandu.security import decrypt_contact, token_digest
 from tests.intake.conftest import image_bytes, key, new_device, rating_token
@@ -233,14 +233,14 @@ def test_a_racing_duplicate_is_answered_with_the_winner(submit, window, monkeypa
     first = submit(window, headers={"Idempotency-Key": k}, kind="report", category="attitude",
                    description="工作人员态度很差")
     before = counts()
-    real_replay = service._replay
+    real_replay = store._replay
     calls = []
 
     def late_look(key_, digest):
         calls.append(key_)
         return None if len(calls) == 1 else real_replay(key_, digest)
 
-    monkeypatch.setattr(service, "_replay", late_look)
+    monkeypatch.setattr(store, "_replay", late_look)
     second = submit(window, headers={"Idempotency-Key": k}, kind="report", category="attitude",
                     description="工作人员态度很差")
     assert second.status_code == 201 and second.get_json() == first.get_json()

@@ -134,7 +134,7 @@ def new_rating_token(data):
 @blp.response(200, CategoryAdminSchema(many=True))
 def all_categories():
     """Every category, inactive ones too (admins)."""
-    service._require(current_user(), "admin")
+    service.require_role(current_user(), "admin")
     return service.all_categories()
 
 
@@ -179,7 +179,7 @@ def dump_report(report: Report, names: dict) -> dict:
         "case_number": report.case.number if report.case else None,
         "case_state": report.case.state if report.case else None, "channel": report.channel,
         "origin_site": report.origin_site, "photo_count": len(report.photos),
-        "feedback": service._feedback_view(report), "created_at": iso_utc(report.created_at),
+        "feedback": service.feedback_view(report), "created_at": iso_utc(report.created_at),
     }
 
 

@@ -3,6 +3,12 @@ from datetime import timedelta
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import delete
+
+from jiandu.extensions import db
+from jiandu.intake.categories import seed_categories
+from jiandu.intake.models import IdempotencyKey
+from jiandu.timeutil import utcnow
 
 
 @click.group("intake", help="Citizen reports and ratings (码上监督).")
@@ -13,9 +19,6 @@ def intake():
 @intake.command("seed-categories", help="Add the default report categories and rating reasons that are missing.")
 @with_appcontext
 def seed_categories_command():
-    from jiandu.extensions import db
-    from jiandu.intake.service import seed_categories
-
     added = seed_categories()
     db.session.commit()
     click.echo(f"intake: {added} categories/reasons added")
@@ -25,12 +28,6 @@ def seed_categories_command():
 @click.option("--days", default=90, show_default=True, type=click.IntRange(min=7))
 @with_appcontext
 def prune_keys(days):
-    from sqlalchemy import delete
-
-    from jiandu.extensions import db
-    from jiandu.intake.models import IdempotencyKey
-    from jiandu.timeutil import utcnow
-
     result = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - timedelta(days=days)))
     db.session.commit()
     click.echo(f"intake: {result.rowcount} idempotency keys removed")

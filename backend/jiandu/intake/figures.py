@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from jiandu.errors import Invalid
 from jiandu.extensions import db
 from jiandu.intake.models import BAD_RATING, RATING_LEVELS, Report
-from jiandu.intake.service import ReportFilters, reports_query
+from jiandu.intake.reports import ReportFilters, reports_query
 from jiandu.org.models import Point, User
 from jiandu.timeutil import LOCAL, iso_utc, to_local, utcnow
 

@@ -9,7 +9,7 @@ from flask import request
 from jiandu.errors import Invalid
 from jiandu.intake import devices
 from jiandu.files.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
-from jiandu.intake.service import Submission, Upload
+from jiandu.intake.submission import Submission, Upload
 from jiandu.ratelimit import client_key
 
 FIELDS = ("point_code", "kind", "rating", "category", "description", "anonymous", "name", "phone", "homepage",

@@ -10,11 +10,13 @@ import base64
 import hashlib
 import re
 import secrets
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from jiandu.errors import ApiError, Invalid
 from jiandu.extensions import db
@@ -23,6 +25,8 @@ from jiandu.intake import devices, limits, rating_tokens, scripts, service
 from jiandu.intake.i18n import TEXT, pick_lang
 from jiandu.intake.models import RATING_LEVELS, RATING_LEVELS_EN
 from jiandu.intake.parse import submission_from_request
+from jiandu.org.models import Point
+from jiandu.security import normalise_code
 from jiandu.timeutil import to_local
 
 HERE = Path(__file__).parent
@@ -201,8 +205,6 @@ def enter_code():
     lang = _lang()
     code = request.args.get("code")
     if code:
-        from jiandu.security import normalise_code
-
         return redirect(url_for("intake_pages.landing", code=normalise_code(code)[:16] or "-") + _query(lang), 303)
     t = TEXT[lang]
     return _message(200, t["enter_code"], [], lang, lookup=_code_lookup(lang))
@@ -210,16 +212,9 @@ def enter_code():
 
 def _enterprise_redirect(code: str):
     """A signed-in enterprise user scanning its own project's code goes to the app's blocker form."""
-    from flask import g
-
     user = g.get("user")
     if user is None or user.role != "enterprise" or user.project_id is None:
         return None
-    from sqlalchemy import select
-
-    from jiandu.org.models import Point
-    from jiandu.security import normalise_code
-
     point = db.session.execute(select(Point.code, Point.project_id, Point.active).where(
         Point.code == normalise_code(code), Point.type == "project")).first()
     if point is None or not point.active or point.project_id != user.project_id:
@@ -319,8 +314,6 @@ def track_lookup():
 
 
 def _local(iso_or_dt) -> str:
-    from datetime import datetime
-
     moment = datetime.fromisoformat(iso_or_dt.replace("Z", "")) if isinstance(iso_or_dt, str) else iso_or_dt
     return f"{to_local(moment):%Y-%m-%d %H:%M}"
 
