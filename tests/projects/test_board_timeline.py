@@ -2,6 +2,7 @@
 
 from jiandu.extensions import db
 from jiandu.projects import service
+from jiandu.projects.bodies import ApprovalItemIn, MilestoneIn
 from tests.projects.conftest import user
 
 
@@ -10,11 +11,11 @@ def test_board_counts_overdue_and_open_work(as_user, make_project):
     calm = make_project()
     admin = user("admin")
     dept = service.departments_of(project.id)[0]
-    service.create_approval(admin, project.id, {"name": "施工许可", "department_id": dept.id,
-                                                "submitted_on": "2025-01-24", "statutory_days": 7, "promised_days": 5})
-    service.create_approval(admin, project.id, {"name": "规划许可", "department_id": dept.id,
+    service.create_approval(admin, project.id, ApprovalItemIn().load({"name": "施工许可", "department_id": dept.id,
+                                                "submitted_on": "2025-01-24", "statutory_days": 7, "promised_days": 5}))
+    service.create_approval(admin, project.id, ApprovalItemIn().load({"name": "规划许可", "department_id": dept.id,
                                                 "submitted_on": "2025-01-24", "statutory_days": 7, "promised_days": 5,
-                                                "done_on": "2025-02-05"})
+                                                "done_on": "2025-02-05"}))
     service.create_payment(admin, project.id, {"contract_name": "工程款", "payer": "住建局", "amount": "300.10",
                                                "delivered_on": "2025-01-10"})
     db.session.commit()
@@ -32,12 +33,12 @@ def test_timeline_has_everything_in_order(as_user, make_project):
     project = make_project()
     admin = user("admin")
     dept = service.departments_of(project.id)[0]
-    service.create_approval(admin, project.id, {"name": "施工许可", "department_id": dept.id,
+    service.create_approval(admin, project.id, ApprovalItemIn().load({"name": "施工许可", "department_id": dept.id,
                                                 "submitted_on": "2025-01-24", "statutory_days": 7, "promised_days": 5,
-                                                "done_on": "2025-02-07"})
+                                                "done_on": "2025-02-07"}))
     service.create_payment(admin, project.id, {"contract_name": "工程款", "payer": "住建局", "amount": 1,
                                                "delivered_on": "2025-01-10", "paid_on": "2025-01-30"})
-    service.create_milestone(admin, project.id, {"name": "开工", "planned_on": "2025-03-01"})
+    service.create_milestone(admin, project.id, MilestoneIn().load({"name": "开工", "planned_on": "2025-03-01"}))
     db.session.commit()
     body = as_user("inspector").get(f"/api/v1/projects/{project.id}/timeline").get_json()
     kinds = [e["kind"] for e in body["stream"]]

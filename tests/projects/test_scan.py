@@ -8,6 +8,7 @@ from jiandu.cases.service import derive_state
 from jiandu.extensions import db
 from jiandu.notify.models import OutboxEvent
 from jiandu.projects import jobs, service
+from jiandu.projects.bodies import ApprovalItemIn
 from jiandu.projects.models import ApprovalItem, Payment, ProjectWarning
 from jiandu.timeutil import LOCAL
 from jiandu.workdays import set_adjustment
@@ -21,7 +22,7 @@ def utc(y, m, d, hh=10):
 def approval(project, **kw):
     body = {"name": "建筑工程施工许可证", "department_id": service.departments_of(project.id)[0].id,
             "submitted_on": "2025-01-24", "statutory_days": 7, "promised_days": 5, **kw}
-    item = service.create_approval(user("admin"), project.id, body)
+    item = service.create_approval(user("admin"), project.id, ApprovalItemIn().load(body))
     db.session.commit()
     return item
 

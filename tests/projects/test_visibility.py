@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from jiandu.extensions import db
 from jiandu.projects import service
+from jiandu.projects.bodies import ApprovalItemIn, MilestoneIn
 from jiandu.projects.models import ApprovalItem, Blocker, Payment
 from tests.projects.conftest import assert_error, jpeg_bytes, user
 
@@ -17,12 +18,12 @@ def world(make_project, make_enterprise, as_user):
     for key, county in (("mine", "九原区"), ("other", "昆都仑区")):
         project = make_project(county)
         dept = service.departments_of(project.id)[0]
-        approval = service.create_approval(admin, project.id, {
+        approval = service.create_approval(admin, project.id, ApprovalItemIn().load({
             "name": "施工许可", "department_id": dept.id, "submitted_on": "2025-01-24", "statutory_days": 7,
-            "promised_days": 5})
+            "promised_days": 5}))
         payment = service.create_payment(admin, project.id, {"contract_name": "工程款", "payer": "住建局",
                                                               "amount": 100, "delivered_on": "2025-01-10"})
-        milestone = service.create_milestone(admin, project.id, {"name": "开工", "planned_on": "2025-05-01"})
+        milestone = service.create_milestone(admin, project.id, MilestoneIn().load({"name": "开工", "planned_on": "2025-05-01"}))
         invitation, _ = service.invite(admin, project.id, {"display_name": "联系人"})
         db.session.commit()
         ent = make_enterprise(project)

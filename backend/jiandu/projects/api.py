@@ -1,6 +1,8 @@
 """Routes of the projects capability: thin — parse, call the service, dump."""
 from __future__ import annotations
 
+import functools
+
 from flask import Response, current_app, g, request
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +15,7 @@ from jiandu.org.auth import current_user, login_required, start_session
 from jiandu.org.models import Point, Project
 from jiandu.org.scope import visible
 from jiandu.pagination import MAX_PER_PAGE, PageArgs, paginate
-from jiandu.projects import importer, rules, service
+from jiandu.projects import bodies, importer, rules, service
 from jiandu.projects.models import PAYER_KIND_LABELS, STAGE_LABELS, Blocker
 from jiandu.projects import schemas as sch
 from jiandu.projects.schemas import ProjectPage
@@ -39,6 +41,20 @@ def _page_args():
     return page, per_page
 
 
+
+
+def in_scope_first(lookup, arg: str):
+    """Before the body is read: outside the asker's scope the record is a 404, and a change by a role
+    that may not make it a 403, whatever the body says (as the service decides them)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            user = current_user()
+            lookup(user, kwargs[arg])
+            service.require_role(user, *service.STAFF)
+            return view(*args, **kwargs)
+        return checked
+    return decorate
 
 
 def _views():
@@ -69,7 +85,7 @@ def get_project(project_id):
 
 @blp.route("/projects", methods=["POST"])
 @blp.alt_response(201, schema=sch.ProjectView, description="the project, registered with its project code point")
-@blp.doc(**apidoc.json_body(sch.ProjectIn))
+@blp.doc(**apidoc.json_body(bodies.ProjectIn))
 @login_required
 def create_project():
     """登记项目: name, project_code, owner/construction enterprise with credit codes, jurisdiction_id,
@@ -81,7 +97,7 @@ def create_project():
 
 @blp.route("/projects/<int:project_id>", methods=["PATCH"])
 @blp.alt_response(200, schema=sch.ProjectView, description="the project as changed")
-@blp.doc(**apidoc.json_body(sch.ProjectPatchIn))
+@blp.doc(**apidoc.json_body(bodies.ProjectPatchIn))
 @login_required
 def update_project(project_id):
     """Change a project's registry entry: the fields sent, checked against `version`."""
@@ -92,7 +108,7 @@ def update_project(project_id):
 
 @blp.route("/projects/import", methods=["POST"])
 @blp.alt_response(201, schema=sch.ProjectImportResult, description="the projects registered")
-@blp.doc(**apidoc.multipart_body(sch.ProjectImportIn))
+@blp.doc(**apidoc.multipart_body(bodies.ProjectImportIn))
 @login_required
 def import_projects():
     """Register projects from an Excel (.xlsx) or CSV file: all rows, or none."""
@@ -136,7 +152,7 @@ def get_settings():
 
 @blp.route("/projects/settings", methods=["PUT"])
 @blp.alt_response(200, schema=sch.ProjectSettingsView, description="every setting after the change")
-@blp.doc(**apidoc.json_body(sch.ProjectSettingsIn))
+@blp.doc(**apidoc.json_body(bodies.ProjectSettingsIn))
 @login_required
 def put_settings():
     """The city's admin: change some settings (the ones sent); they hold for every project."""
@@ -184,24 +200,26 @@ def timeline(project_id):
 # --- approvals, payments, milestones -------------------------------------------------------------
 
 @blp.route("/projects/<int:project_id>/approvals", methods=["POST"])
-@blp.alt_response(201, schema=sch.ApprovalItemView, description="the approval item with its dates")
-@blp.doc(**apidoc.json_body(sch.ApprovalItemIn))
 @login_required
-def create_approval(project_id):
+@in_scope_first(service.get_project, "project_id")
+@blp.arguments(bodies.ApprovalItemIn)
+@blp.alt_response(201, schema=sch.ApprovalItemView, description="the approval item with its dates")
+def create_approval(body, project_id):
     """Record an approval item (审批事项) of the project; its yellow and due days follow."""
-    item = service.create_approval(current_user(), project_id, json_object())
+    item = service.create_approval(current_user(), project_id, body)
     db.session.commit()
     today, calendar, s = _views()
     return service.approval_view(item, today, calendar, s["approval_yellow_percent"]), 201
 
 
 @blp.route("/projects/approvals/<int:item_id>", methods=["PATCH"])
-@blp.alt_response(200, schema=sch.ApprovalItemView, description="the approval item as changed")
-@blp.doc(**apidoc.json_body(sch.ApprovalItemPatchIn))
 @login_required
-def update_approval(item_id):
+@in_scope_first(service.get_approval, "item_id")
+@blp.arguments(bodies.ApprovalItemPatchIn)
+@blp.alt_response(200, schema=sch.ApprovalItemView, description="the approval item as changed")
+def update_approval(body, item_id):
     """Change an approval item (e.g. its done_on), checked against `version`."""
-    item = service.update_approval(current_user(), item_id, json_object())
+    item = service.update_approval(current_user(), item_id, body)
     db.session.commit()
     today, calendar, s = _views()
     return service.approval_view(item, today, calendar, s["approval_yellow_percent"])
@@ -219,7 +237,7 @@ def get_approval(item_id):
 
 @blp.route("/projects/<int:project_id>/payments", methods=["POST"])
 @blp.alt_response(201, schema=sch.PaymentView, description="the payment with its due day")
-@blp.doc(**apidoc.json_body(sch.PaymentIn))
+@blp.doc(**apidoc.json_body(bodies.PaymentIn))
 @login_required
 def create_payment(project_id):
     """Record a payment owed to the project's enterprise; its due day follows from the rules."""
@@ -230,7 +248,7 @@ def create_payment(project_id):
 
 @blp.route("/projects/payments/<int:payment_id>", methods=["PATCH"])
 @blp.alt_response(200, schema=sch.PaymentView, description="the payment as changed")
-@blp.doc(**apidoc.json_body(sch.PaymentPatchIn))
+@blp.doc(**apidoc.json_body(bodies.PaymentPatchIn))
 @login_required
 def update_payment(payment_id):
     """Change a payment (e.g. its paid_on), checked against `version`."""
@@ -249,23 +267,25 @@ def get_payment(payment_id):
 
 
 @blp.route("/projects/<int:project_id>/milestones", methods=["POST"])
-@blp.alt_response(201, schema=sch.MilestoneView, description="the milestone")
-@blp.doc(**apidoc.json_body(sch.MilestoneIn))
 @login_required
-def create_milestone(project_id):
+@in_scope_first(service.get_project, "project_id")
+@blp.arguments(bodies.MilestoneIn)
+@blp.alt_response(201, schema=sch.MilestoneView, description="the milestone")
+def create_milestone(body, project_id):
     """Record a milestone (节点) of the project."""
-    milestone = service.create_milestone(current_user(), project_id, json_object())
+    milestone = service.create_milestone(current_user(), project_id, body)
     db.session.commit()
     return service.milestone_view(milestone, rules.local_today()), 201
 
 
 @blp.route("/projects/milestones/<int:milestone_id>", methods=["PATCH"])
-@blp.alt_response(200, schema=sch.MilestoneView, description="the milestone as changed")
-@blp.doc(**apidoc.json_body(sch.MilestonePatchIn))
 @login_required
-def update_milestone(milestone_id):
+@in_scope_first(service.get_milestone, "milestone_id")
+@blp.arguments(bodies.MilestonePatchIn)
+@blp.alt_response(200, schema=sch.MilestoneView, description="the milestone as changed")
+def update_milestone(body, milestone_id):
     """Change a milestone (e.g. its done_on), checked against `version`."""
-    milestone = service.update_milestone(current_user(), milestone_id, json_object())
+    milestone = service.update_milestone(current_user(), milestone_id, body)
     db.session.commit()
     return service.milestone_view(milestone, rules.local_today())
 
@@ -278,7 +298,7 @@ def _invite_url(code: str) -> str:
 
 @blp.route("/projects/<int:project_id>/invitations", methods=["POST"])
 @blp.alt_response(201, schema=sch.InvitationCreated, description="the invitation, its code and sign-up address")
-@blp.doc(**apidoc.json_body(sch.InvitationIn, required=False))
+@blp.doc(**apidoc.json_body(bodies.InvitationIn, required=False))
 @login_required
 def invite(project_id):
     """Staff invite the project's contact; the contact invites up to two colleagues. The code is shown once."""
@@ -319,7 +339,7 @@ def peek_invitation(code):
 
 @blp.route("/invitations/<code>/redeem", methods=["POST"])
 @blp.alt_response(201, schema=sch.InvitationAccount, description="the new account, signed in")
-@blp.doc(**apidoc.json_body(sch.InvitationRedeemIn))
+@blp.doc(**apidoc.json_body(bodies.InvitationRedeemIn))
 @invite_throttle
 def redeem_invitation(code):
     """Public: set username and password; the new enterprise account is signed in on this device."""
@@ -348,7 +368,7 @@ def blocker_categories():
 
 @blp.route("/blocker-categories/<code>", methods=["PUT"])
 @blp.alt_response(200, schema=sch.BlockerCategoryAdminView, description="the category")
-@blp.doc(**apidoc.json_body(sch.BlockerCategoryIn))
+@blp.doc(**apidoc.json_body(bodies.BlockerCategoryIn))
 @login_required
 def put_blocker_category(code):
     """The city's admin: create or change a blocker category (the fields sent); a lead stays a lead."""
@@ -373,7 +393,7 @@ def _blocker_submission():
 @blp.route("/blockers", methods=["POST"])
 @blp.alt_response(201, schema=sch.BlockerSubmitted, description="the blocker and its case")
 @blp.alt_response(200, schema=sch.BlockerSubmitted, description="a replay: the blocker sent before with this client id")
-@blp.doc(**apidoc.body({"application/json": sch.BlockerIn, "multipart/form-data": sch.BlockerFormIn}),
+@blp.doc(**apidoc.body({"application/json": bodies.BlockerIn, "multipart/form-data": bodies.BlockerFormIn}),
          parameters=[{"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
                       "description": "the client id (8–80 characters), instead of the client_id field"}])
 @login_required
@@ -428,7 +448,7 @@ def get_blocker(blocker_id):
 
 @blp.route("/blockers/<int:blocker_id>/feedback", methods=["POST"])
 @blp.alt_response(200, schema=sch.BlockerDetail, description="the blocker after the return visit")
-@blp.doc(**apidoc.json_body(sch.BlockerFeedbackIn))
+@blp.doc(**apidoc.json_body(bodies.BlockerFeedbackIn))
 @login_required
 def blocker_feedback(blocker_id):
     """The reporter answers the return visit (回访) of its blocker's case."""

@@ -14,49 +14,32 @@ from jiandu.org.scope import get_visible
 from jiandu.projects import rules
 from jiandu.projects.common import STAFF, bump, check_version, require_role
 from jiandu.projects.models import ApprovalItem
-from jiandu.projects.parsing import read_date, read_int, read_text
 from jiandu.projects.registry import departments_of, get_project
 from jiandu.projects.settings import settings
 from jiandu.workdays import Calendar
 
-MAX_LIMIT_DAYS = 365
+
+APPROVAL_FIELDS = ("name", "department_id", "statutory_days", "promised_days", "submitted_on", "done_on", "note")
 
 
-def _project_department(project: Project, department_id, errors: dict) -> int | None:
-    if department_id is None or department_id == "":
-        errors["department_id"] = "请选择审批部门"
+def _department_refusal(project: Project, department_id: int | None) -> str | None:
+    """Why this department cannot be the approval's: none chosen, unknown, or not the project's."""
+    if department_id is None:
+        return "请选择审批部门"
+    if department_id in {u.id for u in departments_of(project.id)}:
         return None
-    try:
-        department_id = int(department_id)
-    except (TypeError, ValueError):
-        errors["department_id"] = "应为部门编号"
-        return None
-    allowed = {u.id for u in departments_of(project.id)}
-    if department_id not in allowed:
-        known = db.session.scalar(select(Unit.id).where(Unit.id == department_id, Unit.kind == "department"))
-        errors["department_id"] = ("该部门不是本项目涉及的部门，请先在项目登记中添加" if known
-                                   else "未知的部门")
-        return None
-    return department_id
+    known = db.session.scalar(select(Unit.id).where(Unit.id == department_id, Unit.kind == "department"))
+    return "该部门不是本项目涉及的部门，请先在项目登记中添加" if known else "未知的部门"
 
 
-def _approval_fields(project: Project, data: dict, item: ApprovalItem | None, today: date) -> dict:
+def _approval_fields(project: Project, data: dict, item: ApprovalItem | None) -> dict:
+    """The fields sent (loaded by bodies.ApprovalItemIn), checked against the project and each other."""
+    clean = {k: data[k] for k in APPROVAL_FIELDS if k in data}
     errors: dict = {}
-    clean: dict = {}
-    if item is None or "name" in data:
-        clean["name"] = read_text(data, "name", errors, required=True, label="审批事项名称")
-    if item is None or "department_id" in data:
-        clean["department_id"] = _project_department(project, data.get("department_id"), errors)
-    for name, label in (("statutory_days", "法定时限（工作日）"), ("promised_days", "承诺时限（工作日）")):
-        if item is None or name in data:
-            clean[name] = read_int(data, name, errors, required=True, low=1, high=MAX_LIMIT_DAYS, label=label)
-    if item is None or "submitted_on" in data:
-        clean["submitted_on"] = read_date(data, "submitted_on", errors, required=True, label="申报日期",
-                                      not_future=True, today=today)
-    if "done_on" in data:
-        clean["done_on"] = read_date(data, "done_on", errors, label="办结日期", not_future=True, today=today)
-    if "note" in data:
-        clean["note"] = read_text(data, "note", errors, limit=2000, label="备注")
+    if "department_id" in clean:
+        reason = _department_refusal(project, clean["department_id"])
+        if reason:
+            errors["department_id"] = reason
     merged = {k: getattr(item, k) if item is not None else None
               for k in ("statutory_days", "promised_days", "submitted_on", "done_on")}
     merged.update({k: v for k, v in clean.items() if k in merged})
@@ -77,7 +60,7 @@ def _apply_dates(item: ApprovalItem, calendar: Calendar, percent: int) -> None:
 def create_approval(actor: User, project_id: int, data: dict) -> ApprovalItem:
     project = get_project(actor, project_id)
     require_role(actor, *STAFF)
-    clean = _approval_fields(project, data, None, rules.local_today())
+    clean = _approval_fields(project, data, None)
     item = ApprovalItem(project_id=project.id, jurisdiction_id=project.jurisdiction_id, created_by=actor.id,
                         warning="none", **clean)
     _apply_dates(item, Calendar.load(), settings()["approval_yellow_percent"])
@@ -96,7 +79,7 @@ def update_approval(actor: User, item_id: int, data: dict) -> ApprovalItem:
     require_role(actor, *STAFF)
     check_version(item, data.get("version"))
     project = db.session.get(Project, item.project_id)
-    clean = _approval_fields(project, data, item, rules.local_today())
+    clean = _approval_fields(project, data, item)
     for key, value in clean.items():
         setattr(item, key, value)
     if {"submitted_on", "promised_days"} & set(clean):

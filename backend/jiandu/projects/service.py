@@ -20,7 +20,7 @@ from jiandu.projects.invitations import (
     colleague_invitations_used, invitation_state, invitation_view, invite, list_invitations, normalise_invite,
     peek_invitation, redeem_invitation, revoke_invitation,
 )
-from jiandu.projects.milestones import create_milestone, milestone_view, update_milestone
+from jiandu.projects.milestones import create_milestone, get_milestone, milestone_view, update_milestone
 from jiandu.projects.parsing import parse_amount_fen, parse_date
 from jiandu.projects.payments import create_payment, get_payment, payment_view, update_payment
 from jiandu.projects.registry import (
@@ -33,7 +33,7 @@ __all__ = [
     "blocker_feedback", "blocker_photo", "blocker_project", "blocker_recipients", "blocker_view", "board",
     "category_labels", "colleague_invitations_used", "create_approval", "create_milestone", "create_payment",
     "create_project", "departments_of", "discard_saved_photos", "ensure_categories", "fen_to_yuan",
-    "get_approval", "get_blocker", "get_payment", "get_project", "invitation_state", "invitation_view", "invite",
+    "get_approval", "get_blocker", "get_milestone", "get_payment", "get_project", "invitation_state", "invitation_view", "invite",
     "list_blockers", "list_invitations", "milestone_view", "my_projects", "normalise_invite", "parse_amount_fen",
     "parse_date", "payment_view", "peek_invitation", "point_of", "project_view", "redeem_invitation",
     "require_role", "revoke_invitation", "set_settings", "settings", "submit_blocker", "sync_blocker", "timeline",
