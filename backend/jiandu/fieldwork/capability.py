@@ -1,7 +1,7 @@
 """Fieldwork as a capability of the app: its routes, its commands, its scheduled jobs."""
 from __future__ import annotations
 
-from jiandu.fieldwork import api, cli, models  # noqa: F401  (models: its tables are the app's)
+from jiandu.fieldwork import api, cli, models, operations  # noqa: F401  (models: its tables are the app's)
 from jiandu.scheduler import Scheduled
 
 commands = tuple(cli.commands)
@@ -9,6 +9,7 @@ commands = tuple(cli.commands)
 
 def setup(app, rest) -> None:
     rest.register_blueprint(api.blp)
+    operations.register()
 
 
 def schedule(config) -> list:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from jiandu.extensions import db
 from jiandu.fieldwork import service
 from jiandu.fieldwork.models import AnswerSet, ChecklistTask, ChecklistTemplate
-from jiandu.fieldwork.sync import task_view
+from jiandu.fieldwork.views import task_view
 from jiandu.org.models import User
 from jiandu.org.scope import visible
 from jiandu.spreadsheet import LedgerSheet

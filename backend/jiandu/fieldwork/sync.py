@@ -11,37 +11,34 @@ Each write runs in a savepoint: a bad one changes nothing and the good ones arou
 the idempotency key: a receipt row (unique key, hash over user, op and body) is written in the same
 savepoint as the change, so two racing deliveries make one record.
 
-pull: what changed for this user since a cursor (an opaque string); no cursor = everything the device
-needs to work offline (the user's visits, checklists and tasks, the points and projects concerned,
-and their open cases).
+pull: what changed for this user since a cursor (jiandu.fieldwork.pull). The write kinds are
+registered by each capability's setup (jiandu.sync_registry).
 """
 from __future__ import annotations
+from __future__ import annotations
 
-import base64
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from jiandu.cases.models import Case
 from jiandu.errors import ApiError, Invalid
 from jiandu.extensions import db
-from jiandu.fieldwork import service, uploads
+from jiandu.fieldwork import uploads
+from jiandu.fieldwork.models import SyncBatch, SyncReceipt
+from jiandu.fieldwork.pull import decode_cursor, encode_cursor, pull
 from jiandu.fieldwork.views import task_view
-from jiandu.fieldwork.models import (
-    ChecklistTask, ChecklistTemplate, SyncBatch, SyncReceipt, Visit,
-)
 from jiandu.intake.service import KEY_RE
-from jiandu.org.models import Point, Project, User
-from jiandu.org.scope import visible
-from jiandu.timeutil import iso_utc, utcnow
+from jiandu.org.models import User
+from jiandu.sync_registry import APPEND_ONLY, OPS
+from jiandu.timeutil import utcnow
 
 MAX_BATCH = 500
 RECEIPT_DAYS = 30          # receipts are kept at least this long (prune refuses less)
-PULL_OVERLAP = timedelta(seconds=5)  # a change committed while the previous pull ran is sent again
-PULL_LIMIT = 2000
 RETRYABLE_CODES = {"photo_missing", "depends_on_missing"}
 CONFLICT_CODES = {"stale_version", "wrong_state"}
 
@@ -50,56 +47,6 @@ def body_hash(user_id: int, op: str, body) -> str:
     canonical = json.dumps({"user": user_id, "op": op, "body": body}, sort_keys=True, ensure_ascii=False,
                            separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-# --- the operations ----------------------------------------------------------------------------------
-
-def _op_visit_create(user, body, key):
-    visit = service.create_visit(user, body, client_uuid=key)
-    return {"visit_id": visit.id}
-
-
-def _op_visit_record(user, body, key):
-    record = service.record_visit(user, body, client_uuid=key)
-    return {"visit_id": record.visit_id, "record_id": record.id}
-
-
-def _op_answers_submit(user, body, key):
-    answer_set = service.submit_answers(user, body, client_uuid=key)
-    return {"answer_set_id": answer_set.id, "answers": {str(a.item_id): a.id for a in answer_set.answers},
-            "task_id": answer_set.task_id, "visit_id": answer_set.visit_id}
-
-
-def _op_finding_create(user, body, key):
-    finding = service.create_finding(user, body, client_uuid=key)
-    from jiandu.cases.models import Case
-
-    case = db.session.get(Case, finding.case_id)
-    return {"finding_id": finding.id, "report_id": finding.report_id, "case_id": case.id, "case_number": case.number}
-
-
-def _op_case_act(user, body, key):
-    from jiandu.cases import service as cases
-
-    case_id = body.get("case_id")
-    if not isinstance(case_id, int) or isinstance(case_id, bool):
-        raise Invalid({"case_id": "请指明案件"})
-    case = cases.get_case(user, case_id)
-    fields = body.get("fields") or {}
-    if not isinstance(fields, dict):
-        raise Invalid({"fields": "格式不正确"})
-    cases.act(user, case, str(body.get("action")), fields, version=body.get("version"))
-    db.session.flush()  # UPDATE … WHERE version = old: a race lost here is a conflict too
-    return {"case_id": case.id, "state": case.state, "version": case.version}
-
-
-OPS = {
-    "visit.create": _op_visit_create,
-    "visit.record": _op_visit_record,
-    "answers.submit": _op_answers_submit,
-    "finding.create": _op_finding_create,
-    "case.act": _op_case_act,
-}
 
 
 # --- push ----------------------------------------------------------------------------------------------
@@ -134,8 +81,6 @@ def _refusal(key: str, error: ApiError, user: User) -> dict:
 
 
 def _case_now(case_id) -> dict:
-    from jiandu.cases.models import Case
-
     case = db.session.get(Case, case_id) if isinstance(case_id, int) else None
     return {"state": case.state, "version": case.version} if case else {}
 
@@ -186,10 +131,9 @@ def _apply(user: User, user_id: int, write, known: dict | None = None, receipts:
         return answer
 
 
-# Appends whose service functions check everything before they add a row: run without a savepoint
-# (a savepoint costs as much as the write). If one of them fails in any other way than a refusal
-# made before it touched the session, the whole batch is undone and run again the careful way.
-APPEND_ONLY = {"visit.create", "visit.record", "answers.submit"}
+# Append-only writes (jiandu.sync_registry) run without a savepoint (a savepoint costs as much as the
+# write). If one of them fails in any other way than a refusal made before it touched the session, the
+# whole batch is undone and run again the careful way.
 
 
 class _Redo(Exception):
@@ -305,100 +249,11 @@ def _push(user, user_id, writes, device, fast=False) -> dict:
                        "rejected": batch.rejected}}
 
 
-# --- pull ----------------------------------------------------------------------------------------------
-
-def encode_cursor(moment: datetime) -> str:
-    return base64.urlsafe_b64encode(moment.isoformat().encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> datetime | None:
-    if not cursor:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return datetime.fromisoformat(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid({"since": "无效的同步游标"}) from None
-
-
-def _point_view(point: Point) -> dict:
-    return {"id": point.id, "code": point.code, "type": point.type, "name": point.name, "number": point.number,
-            "address": point.address, "jurisdiction_id": point.jurisdiction_id,
-            "department_id": point.department_id, "project_id": point.project_id,
-            "hall": point.hall.name if point.hall else None}
-
-
-def _project_view(project: Project) -> dict:
-    return {"id": project.id, "name": project.name, "code": project.project_code,
-            "owner_enterprise": project.owner_enterprise, "location": project.location, "stage": project.stage,
-            "jurisdiction_id": project.jurisdiction_id}
-
-
-def _jsonable(view: dict) -> dict:
-    return {k: (iso_utc(v) if isinstance(v, datetime) else v) for k, v in view.items()}
-
-
-def pull(user: User, since: str | None = None) -> dict:
-    from jiandu.cases import ledger
-    from jiandu.cases.models import OPEN_STATES, Case
-    from jiandu.cases.service import visible_cases
-
-    now = utcnow()
-    after = decode_cursor(since)
-    after = after - PULL_OVERLAP if after else None
-
-    visits_q = service.my_visits(user)
-    if after:
-        visits_q = visits_q.where(Visit.updated_at > after)
-    else:
-        visits_q = visits_q.where(or_(Visit.state == "planned", Visit.updated_at > now - timedelta(days=30)))
-    visits = db.session.scalars(visits_q.order_by(Visit.id).limit(PULL_LIMIT)).all()
-
-    tasks_q = visible(user, ChecklistTask)
-    if after:
-        tasks_q = tasks_q.where(ChecklistTask.updated_at > after)
-    else:
-        tasks_q = tasks_q.where(ChecklistTask.state != "spot_checked")
-    tasks = db.session.scalars(tasks_q.order_by(ChecklistTask.due_at).limit(PULL_LIMIT)).all()
-
-    template_ids = {v.template_id for v in visits if v.template_id} | {t.template_id for t in tasks}
-    templates_q = service.templates_for(user).where(
-        or_(ChecklistTemplate.id.in_(template_ids), ChecklistTemplate.current))
-    if after:
-        templates_q = templates_q.where(or_(ChecklistTemplate.updated_at > after, ChecklistTemplate.id.in_(template_ids)))
-    templates = db.session.scalars(templates_q.order_by(ChecklistTemplate.id).limit(PULL_LIMIT)).all()
-
-    point_ids = {v.point_id for v in visits if v.point_id} | {t.point_id for t in tasks if t.point_id}
-    project_ids = {v.project_id for v in visits if v.project_id}
-    points = db.session.scalars(visible(user, Point).where(Point.id.in_(point_ids))).all() if point_ids else []
-    projects = db.session.scalars(visible(user, Project).where(Project.id.in_(project_ids))).all() if project_ids else []
-
-    # Open cases of the points and projects concerned (and those since changed, to close them on the device).
-    cases_q = visible_cases(user).where(or_(Case.point_id.in_(point_ids or {-1}), Case.project_id.in_(project_ids or {-1})))
-    cases_q = cases_q.where(Case.updated_at > after) if after else cases_q.where(Case.state.in_(OPEN_STATES))
-    cases = db.session.scalars(cases_q.order_by(Case.id).limit(PULL_LIMIT)).all()
-
-    return {
-        "cursor": encode_cursor(now),
-        "full": after is None,
-        "server_time": iso_utc(now),
-        "visit_kinds": [{"code": k.code, "name": k.name, "name_en": k.name_en} for k in service.visit_kinds()],
-        "visits": [_jsonable(service.visit_view(v)) for v in visits],
-        "tasks": [task_view(t, now) for t in tasks],
-        "templates": [_jsonable(service.template_view(t)) for t in templates],
-        "points": [_point_view(p) for p in points],
-        "projects": [_project_view(p) for p in projects],
-        "cases": [ledger.item(c, now) for c in cases],
-    }
-
-
 def prune(days: int = 90) -> int:
     """Forget receipts older than `days` (never fewer than RECEIPT_DAYS)."""
-    from sqlalchemy import delete
-
     days = max(days, RECEIPT_DAYS)
     result = db.session.execute(delete(SyncReceipt).where(SyncReceipt.created_at < utcnow() - timedelta(days=days)))
     return result.rowcount
 
 
-__all__ = ["push", "pull", "prune", "body_hash", "OPS"]
+__all__ = ["push", "pull", "prune", "body_hash", "OPS", "encode_cursor", "decode_cursor", "task_view"]

@@ -27,10 +27,6 @@ blp = Blueprint("projects", __name__, url_prefix="/api/v1",
 
 invite_throttle = limiter.shared_limit("30 per 15 minutes", scope="project-invitation")
 
-from jiandu.projects import sync as _sync  # noqa: E402
-
-_sync.register()  # `blocker.create` in the offline outbox's sync (fieldwork), when it is installed
-
 
 def _page_args():
     try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from jiandu.projects import api, cli, models  # noqa: F401  (models: its tables are the app's)
+from jiandu.projects import sync as project_sync
 from jiandu.scheduler import Scheduled
 
 commands = tuple(cli.commands)
@@ -9,6 +10,7 @@ commands = tuple(cli.commands)
 
 def setup(app, rest) -> None:
     rest.register_blueprint(api.blp)
+    project_sync.register()  # `blocker.create` in the offline outbox
 
 
 def schedule(config) -> list:
