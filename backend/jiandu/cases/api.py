@@ -16,7 +16,7 @@ from webargs.fields import DelimitedList
 from jiandu import apidoc
 from jiandu.cases import attachment_limit
 from jiandu.cases import figures as case_figures
-from jiandu.cases import ledger, recommendations, service
+from jiandu.cases import labels, ledger, recommendations, service
 from jiandu.cases import schemas as doc
 from jiandu.cases.models import CASE_TYPES, CHANNELS, STATES, Case, CaseAttachment
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound, json_object
@@ -123,7 +123,7 @@ def meta():
         "channels": [{"key": k, "label": ledger.CHANNEL_LABELS.get(k, k)} for k in CHANNELS],
         "satisfaction": [{"key": k, "label": v} for k, v in service.SATISFACTION_LABELS.items()],
         "severities": [{"key": k, "label": v} for k, v in ledger.SEVERITY_LABELS.items()],
-        "categories": ledger.categories(),
+        "categories": labels.categories(),
     }
 
 

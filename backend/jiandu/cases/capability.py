@@ -1,7 +1,7 @@
 """Cases as a capability of the app: its routes, its commands, its scheduled jobs."""
 from __future__ import annotations
 
-from jiandu.cases import api, cli, models  # noqa: F401  (models: its tables are the app's)
+from jiandu.cases import api, cli, labels, models  # noqa: F401  (models: its tables are the app's)
 from jiandu.scheduler import Scheduled
 
 commands = tuple(cli.commands)
@@ -9,6 +9,7 @@ commands = tuple(cli.commands)
 
 def setup(app, rest) -> None:
     rest.register_blueprint(api.blp)
+    labels.register_categories("cases", lambda: [labels.BAD_RATING])  # after intake's, before projects'
 
 
 def schedule(config) -> list:

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
+from jiandu.cases.labels import category_labels
 from jiandu.cases.models import FINAL_STATES, OPEN_STATES, Case
 from jiandu.cases.moves import CASE_TYPE_LABELS, STATE_LABELS
 from jiandu.cases.visibility import visible_cases
@@ -27,29 +28,6 @@ CHANNEL_LABELS = {
     "field_visit": "走访", "checklist": "清单监督", "risk_model": "风险模型", "other": "其他",
 }
 EXPORT_LIMIT = 100_000
-BAD_RATING_LABELS = ("差评", "Bad rating")
-
-
-def categories() -> list[dict]:
-    """Every category a case may carry, with its names, for the PWA's labels and choices: the
-    citizens' report categories, a bad rating, then the project blocker categories (their owners'
-    services say which there are)."""
-    from jiandu.intake import service as intake_service
-    from jiandu.projects import service as projects_service
-
-    out = [{"key": c.code, "label": c.name, "label_en": c.name_en or c.name, "case_type": c.case_type,
-            "active": bool(c.active)} for c in intake_service.all_categories()]
-    out.append({"key": "bad_rating", "label": BAD_RATING_LABELS[0], "label_en": BAD_RATING_LABELS[1],
-                "case_type": "work_style", "active": True})
-    seen = {c["key"] for c in out}
-    for code, name in sorted(projects_service.category_labels().items()):
-        if code not in seen:
-            out.append({"key": code, "label": name, "label_en": name, "case_type": None, "active": True})
-    return out
-
-
-def category_labels() -> dict[str, str]:
-    return {c["key"]: c["label"] for c in categories()}
 
 
 def _local_day_start(day: date) -> datetime:

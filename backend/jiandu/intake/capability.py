@@ -1,7 +1,9 @@
 """Intake as a capability of the app: its routes, its commands, its scheduled jobs."""
 from __future__ import annotations
 
+from jiandu.cases.labels import register_categories
 from jiandu.intake import api, cli, models, views  # noqa: F401  (models: its tables are the app's)
+from jiandu.intake.service import all_categories
 
 commands = tuple(cli.commands)
 
@@ -9,6 +11,7 @@ commands = tuple(cli.commands)
 def setup(app, rest) -> None:
     rest.register_blueprint(api.blp)
     app.register_blueprint(views.bp)
+    register_categories("intake", all_categories)  # the citizens' report categories, in their order
 
 
 def schedule(config) -> list:

@@ -1,7 +1,9 @@
 """Major projects as a capability of the app: its routes, its commands, its scheduled jobs."""
 from __future__ import annotations
 
+from jiandu.cases.labels import register_categories
 from jiandu.projects import api, cli, models  # noqa: F401  (models: its tables are the app's)
+from jiandu.projects.service import category_labels
 from jiandu.projects import sync as project_sync
 from jiandu.scheduler import Scheduled
 
@@ -10,6 +12,7 @@ commands = tuple(cli.commands)
 
 def setup(app, rest) -> None:
     rest.register_blueprint(api.blp)
+    register_categories("projects", category_labels)  # the blocker categories
     project_sync.register()  # `blocker.create` in the offline outbox
 
 

@@ -9,12 +9,11 @@ outbox event each — all in the scan's transaction.
 """
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
 
-from jiandu.cases.models import Case, CaseEvent
+from jiandu.cases.service import open_cases
 from jiandu.extensions import db
 from jiandu.notify.service import emit_many
 from jiandu.org.models import Point, Project
@@ -87,28 +86,9 @@ def _project_names(project_ids) -> dict[int, str]:
 
 
 def open_leads(leads: list[dict], now: datetime) -> list[int]:
-    """Open many lead cases at once, each as `cases.service.open_case` would (state received, its
-    number, a first `receive` event), for the scan. leads: dicts with summary, jurisdiction_id,
-    point_id, category. Returns the new case ids in the same order."""
-    if not leads:
-        return []
-    rows = [{"channel": "project_app", "case_type": "lead", "category": lead["category"],
-             "summary": lead["summary"][:200], "jurisdiction_id": lead["jurisdiction_id"],
-             "point_id": lead.get("point_id"), "department_id": None, "project_id": None, "state": "received",
-             "restricted": False, "warning": "none", "returns_count": 0, "reopen_count": 0, "version": 1,
-             "escalation_level": 0, "due_provisional": False, "created_at": now, "updated_at": now}
-            for lead in leads]
-    ids = [r[0] for r in db.session.execute(
-        Case.__table__.insert().returning(Case.__table__.c.id, sort_by_parameter_order=True), rows)]
-    table = Case.__table__
-    db.session.execute(table.update().where(table.c.id == bindparam("b_id")).values(number=bindparam("b_number")),
-                       [{"b_id": case_id, "b_number": f"JD{now:%Y}{case_id:07d}"} for case_id in ids])
-    db.session.execute(CaseEvent.__table__.insert(), [
-        {"case_id": case_id, "seq": 1, "action": "receive", "from_state": None, "to_state": "received",
-         "actor_id": None, "actor_kind": "system", "note": None, "public_note": None,
-         "data": json.dumps({"auto": True, "source": lead["source"]}), "at": now}
-        for case_id, lead in zip(ids, leads)])
-    return ids
+    """Open many lead cases at once through cases' one way into the loop, for the scan. leads: dicts
+    with summary, jurisdiction_id, point_id, category, source. Returns the new case ids in the same order."""
+    return open_cases([{**lead, "channel": "project_app", "case_type": "lead"} for lead in leads], now)
 
 
 def _raise(kind: str, level: str, rows, today: date, now: datetime, names: dict, points: dict) -> int:
