@@ -10,7 +10,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from jiandu.extensions import db
-from jiandu.org.models import Point, User
+from jiandu.intake import cache
+from jiandu.org.models import Jurisdiction, Point, User
 from tests.conftest import PASSWORD, ApiClient
 
 
@@ -24,8 +25,6 @@ def _https(flask_client):
 def _uploads(app, tmp_path, monkeypatch):
     """Photos of each test go to its own temp dir, never to instance/; no page cache unless a test wants it
     (each test's database changes are rolled back, a cache would outlive them)."""
-    from jiandu.intake import cache
-
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
     monkeypatch.setitem(app.config, "INTAKE_PAGE_CACHE_SECONDS", 0)
     cache.clear()
@@ -68,8 +67,6 @@ def window(app) -> Point:
 def county_window(app) -> Point:
     """A window in the county inspector's county."""
     county = user("county-inspector").jurisdiction
-    from jiandu.org.models import Jurisdiction
-
     return db.session.scalar(select(Point).join(Jurisdiction, Point.jurisdiction_id == Jurisdiction.id)
                              .where(Point.type == "window", Jurisdiction.path.startswith(county.path))
                              .order_by(Point.id))

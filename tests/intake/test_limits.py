@@ -3,12 +3,17 @@ import re
 import socket
 
 import pytest
+from limits.storage import RedisStorage
+from redis.commands.core import Script
 from sqlalchemy import func, select
 
 from jiandu import create_app
+from jiandu.config import Config
 from jiandu.extensions import db, limiter
+from jiandu.intake.limits import _app_counts
 from jiandu.intake.models import Report
 from jiandu.org.models import Point
+from jiandu.proxies import TrustedProxies
 from tests.conftest import TMP, build_world, test_config
 from tests.intake.conftest import key, new_device
 
@@ -56,9 +61,6 @@ def test_a_device_the_server_did_not_issue_is_no_device(submit, window, tight):
 
 def test_a_forged_forwarded_for_does_not_escape_the_address_limit(app, submit, window, tight, monkeypatch):
     """With the default configuration (no proxy: TRUSTED_PROXY_HOPS=0) X-Forwarded-For is only the client's word."""
-    from jiandu.config import Config
-    from jiandu.proxies import TrustedProxies
-
     defaults = Config()
     assert defaults.TRUSTED_PROXY_HOPS == 0
     monkeypatch.setattr(app, "wsgi_app", TrustedProxies(app.wsgi_app.app, defaults.TRUSTED_PROXY_HOPS,
@@ -70,8 +72,6 @@ def test_a_forged_forwarded_for_does_not_escape_the_address_limit(app, submit, w
 
 
 def test_forwarded_for_is_believed_only_from_the_configured_proxy(app, anon, submit, window, tight, monkeypatch):
-    from jiandu.proxies import TrustedProxies
-
     tight(INTAKE_ADDRESS_LIMIT="1 per minute")
     monkeypatch.setattr(app, "wsgi_app", TrustedProxies(app.wsgi_app.app, 1, "127.0.0.1/32"))
     # From the proxy (the test client's peer is 127.0.0.1): each citizen behind it is counted on their own.
@@ -180,9 +180,6 @@ def test_no_report_is_lost_when_redis_is_down(app_without_redis):
 @pytest.fixture
 def round_trips(monkeypatch):
     """Counts the Redis round trips of the limiter: its scripts, and single calls of the plain storage."""
-    from limits.storage import RedisStorage
-    from redis.commands.core import Script
-
     seen = []
     run = Script.__call__
 
@@ -227,8 +224,6 @@ def test_limits_survive_redis_forgetting_its_scripts(anon, submit, window, tight
 
 
 def test_a_count_given_back_after_its_window_ended_leaves_no_counter(app):
-    from jiandu.intake.limits import _app_counts
-
     name = f"test-give-back-{key()}"
     with app.test_request_context("/"):
         counts = _app_counts().redis
@@ -237,13 +232,11 @@ def test_a_count_given_back_after_its_window_ended_leaves_no_counter(app):
 
 
 def test_limits_count_in_memory_while_redis_is_away(app_without_redis):
-    from jiandu.extensions import db as database
-
     app_without_redis.config["INTAKE_DEVICE_LIMIT"] = "2 per minute"
     client = app_without_redis.test_client()
     client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_HOST": "localhost"})
     with app_without_redis.app_context():
-        code = database.session.scalar(select(Point.code).where(Point.type == "window"))
+        code = db.session.scalar(select(Point.code).where(Point.type == "window"))
     device = {"X-Jiandu-Device": client.post("/api/v1/rating-tokens", json={"point_code": code}).get_json()["device"]}
     statuses = [client.post("/api/v1/reports", headers={**device, "Idempotency-Key": key()},
                             json={"point_code": code, "kind": "report", "category": "attitude",

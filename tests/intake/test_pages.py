@@ -5,11 +5,11 @@ import hashlib
 import io
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 
 from jiandu.cases.models import Case
 from jiandu.extensions import db
-from jiandu.intake import points
+from jiandu.intake import cache, points
 from jiandu.intake.models import Report
 from jiandu.org.models import Point
 from tests.intake.conftest import image_bytes, key, page_rating_token
@@ -208,8 +208,6 @@ def test_embed_form_post_records_the_site(anon, website):
 
 
 def test_cached_landing_page_still_has_fresh_keys_and_follows_edits(anon, app, window, monkeypatch, staff):
-    from jiandu.intake import cache
-
     monkeypatch.setitem(app.config, "INTAKE_PAGE_CACHE_SECONDS", 30)
     first = anon.get(f"/q/{window.code}").get_data(as_text=True)
     second = anon.get(f"/q/{window.code}")
@@ -230,8 +228,6 @@ def test_cached_landing_page_still_has_fresh_keys_and_follows_edits(anon, app, w
 
 
 def test_cached_page_never_serves_embed_or_error_variants(anon, app, website, monkeypatch):
-    from jiandu.intake import cache
-
     monkeypatch.setitem(app.config, "INTAKE_PAGE_CACHE_SECONDS", 30)
     anon.get(f"/q/{website.code}?embed=1&origin=http://gov.example.test")
     assert len(cache.pages.items) == 0
@@ -242,8 +238,6 @@ def test_cached_page_never_serves_embed_or_error_variants(anon, app, website, mo
 def test_the_landing_pages_stamp_read_outside_the_session_finds_the_point(app):
     """point_stamp reads on a pooled DB-API connection of the app's engine (in these tests the session is
     bound to one connection, so it reads there): that path, on this database, on its own."""
-    from sqlalchemy import create_engine
-
     point = db.session.scalar(select(Point).where(Point.type == "window", Point.active.is_(True)))
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     try:

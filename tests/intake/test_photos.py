@@ -8,7 +8,7 @@ from PIL import Image
 
 from jiandu.files import photos
 from jiandu.files.photos import FilesystemStorage, PhotoRejected, clean_photo
-from tests.intake.conftest import image_bytes
+from tests.intake.conftest import image_bytes, key
 
 
 def exif_with_gps_and_orientation(orientation=1) -> Image.Exif:
@@ -121,8 +121,6 @@ def _segments(jpeg: bytes) -> list[int]:
 
 def test_a_comment_exif_gps_and_app_segments_never_reach_the_stored_photo(staff, anon, window, _uploads):
     """A JPEG comment used to survive the re-encode: a name and a phone came through to the inspectors."""
-    from tests.intake.conftest import key
-
     planted = io.BytesIO()
     Image.new("RGB", (800, 600), (90, 140, 60)).save(
         planted, "JPEG", exif=exif_with_gps_and_orientation(), comment="举报人王小明 13800138000".encode(),

@@ -7,6 +7,8 @@ import io
 import openpyxl
 import pytest
 
+from jiandu.cases.models import Case
+from jiandu.cases.service import reporter_return_visit
 from jiandu.extensions import db
 from jiandu.org.models import User
 from jiandu.security import hash_password
@@ -100,9 +102,6 @@ def test_a_case_sent_up_takes_its_report_photos_and_contact_with_it(staff, anon,
 
 
 def test_the_citizens_return_visit_words_stay_with_the_commission(staff, anon, window):
-    from jiandu.cases.models import Case
-    from jiandu.cases.service import reporter_return_visit
-
     case = _report(anon, window, "attitude", "窗口工作人员态度恶劣，拒收材料")
     inspector, handler = staff("inspector"), staff("handler")
     _move(inspector, case["case_id"], "register", case_type="work_style", category="attitude", severity="normal")

@@ -1,13 +1,14 @@
 """POST /api/v1/reports: every rule of a submission, through the API."""
 import base64
+import io
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from jiandu.cases.models import Case, CaseEvent
 from jiandu.extensions import db
-from jiandu.intake import store
+from jiandu.intake import parse, store
 from jiandu.intake.models import IdempotencyKey, Photo, Report, ReportCategory
 from jiandu.security import decrypt_contact, token_digest
 from tests.intake.conftest import image_bytes, key, new_device, rating_token
@@ -83,8 +84,6 @@ def test_report_opens_a_case_with_category(submit, window):
 
 def test_a_report_is_written_in_four_inserts_and_its_case_reads_back_whole(submit, window):
     """The case takes its number in its own INSERT (no UPDATE after), and its first event with it."""
-    from sqlalchemy import event
-
     statements = []
     engine = db.session.get_bind()
     listener = lambda *args: statements.append(" ".join(args[2].split()[:3:2]))  # noqa: E731
@@ -270,7 +269,6 @@ def test_photos_multipart_limits(anon, window):
             "point_code": window.code, "kind": kind, "category": "attitude", "description": "窗口无人值守",
             "rating": "2", "photos": files}, content_type="multipart/form-data")
 
-    import io
     before = counts()
     four = [(io.BytesIO(image_bytes()), f"p{i}.jpg") for i in range(4)]
     assert "最多" in post(four).get_json()["error"]["fields"]["photos"]
@@ -284,10 +282,7 @@ def test_photos_multipart_limits(anon, window):
 
 
 def test_too_large_photo_is_refused(anon, window, monkeypatch):
-    from jiandu.intake import parse
-
     monkeypatch.setattr(parse, "MAX_PHOTO_BYTES", 1000)
-    import io
     response = anon.post("/api/v1/reports", headers={"Idempotency-Key": key()}, data={
         "point_code": window.code, "kind": "report", "category": "attitude", "description": "窗口无人值守",
         "photos": [(io.BytesIO(image_bytes(size=(800, 800))), "big.jpg")]}, content_type="multipart/form-data")
