@@ -54,6 +54,16 @@ class Text(fields.String):
         return text
 
 
+class Filled(Text):
+    """Text that a change may leave out but, when it sends it, not blank (a name being renamed)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is None:
+            raise ValidationError(f"请填写{self.label}")
+        return text
+
+
 class Int(fields.Integer):
     """An integer (a JSON number or its digits as text), optionally within [low, high]; never a boolean."""
 

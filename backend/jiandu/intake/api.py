@@ -74,13 +74,10 @@ def create_report():
     sub = submission_from_request("web" if request.headers.get(limits.DEVICE_HEADER) else "api",
                                   request.headers.get("Idempotency-Key"))
     outcome = service.submit(sub)
-    response = current_app.json.response(outcome.body)  # already in ReportCreatedSchema's shape
-    response.status_code = outcome.status
-    if outcome.replayed:
-        response.headers[limits.REPLAY_HEADER] = "true"
+    headers = {limits.REPLAY_HEADER: "true"} if outcome.replayed else {}
     if outcome.body.get("tracking_url"):
-        response.headers["Location"] = outcome.body["tracking_url"]
-    return response
+        headers["Location"] = outcome.body["tracking_url"]
+    return outcome.body, outcome.status, headers
 
 
 @blp.route("/track/<token>", methods=["GET"])

@@ -1,6 +1,7 @@
 """Shapes of intake's API (marshmallow): what it takes and what it answers."""
 from marshmallow import Schema, fields, validate
 
+from jiandu.contract import Body, Filled, Flag, Int, Text
 from jiandu.pagination import PageArgs, page_schema
 
 
@@ -19,22 +20,25 @@ class CategoryAdminSchema(CategorySchema):
 CASE_TYPES = ("service_request", "work_style", "lead")
 
 
-class CategoryCreateSchema(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,31}$",
-                                                                 error="代码应为 2–32 位小写字母、数字或下划线"))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=32, error="名称须为 1–32 个字"))
-    name_en = fields.String(allow_none=True, validate=validate.Length(max=64))
-    case_type = fields.String(load_default="work_style", validate=validate.OneOf(CASE_TYPES, error="案件类型无效"))
-    sort = fields.Integer(load_default=100, validate=validate.Range(min=0, max=10000))
-    active = fields.Boolean(load_default=True)
+CODE_RULE = validate.Regexp(r"^[a-z][a-z0-9_]{1,31}$", error="代码应为 2–32 位小写字母、数字或下划线")
+CASE_TYPE_RULE = validate.OneOf(CASE_TYPES, error="案件类型无效")
 
 
-class CategoryUpdateSchema(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=32, error="名称须为 1–32 个字"))
-    name_en = fields.String(allow_none=True, validate=validate.Length(max=64))
-    case_type = fields.String(validate=validate.OneOf(CASE_TYPES, error="案件类型无效"))
-    sort = fields.Integer(validate=validate.Range(min=0, max=10000))
-    active = fields.Boolean()
+class CategoryUpdateSchema(Body):
+    """A change of a category: what is sent is checked, what is left out stays."""
+    name = Filled(label="名称", limit=32)
+    name_en = Text(label="英文名称", limit=64, allow_none=True)
+    case_type = Filled(label="案件类型", limit=32, validate=CASE_TYPE_RULE)
+    sort = Int(label="排序", low=0, high=10000)
+    active = Flag(label="启用")
+
+
+class CategoryCreateSchema(CategoryUpdateSchema):
+    code = Text(label="代码", limit=32, required=True, validate=CODE_RULE)
+    name = Filled(label="名称", limit=32, required=True)
+    case_type = Filled(label="案件类型", limit=32, load_default="work_style", validate=CASE_TYPE_RULE)
+    sort = Int(label="排序", low=0, high=10000, load_default=100)
+    active = Flag(label="启用", load_default=True)
 
 
 class ReasonSchema(Schema):
@@ -195,8 +199,8 @@ class SnippetSchema(Schema):
     allowed_origins = fields.List(fields.String())
 
 
-class RatingTokenIn(Schema):
-    point_code = fields.String(required=True, validate=validate.Length(min=1, max=32, error="请填写监督码"))
+class RatingTokenIn(Body):
+    point_code = Text(label="监督码", limit=32, required=True)
 
 
 class RatingTokenSchema(Schema):
