@@ -214,7 +214,7 @@ class Look:
 def notifications(world: World) -> dict[int, set[str]]:
     """Case id → the viewers the notify catalog would tell of it now: for every event the world's
     moves put in the outbox, and for each deadline event the scan may raise about any case."""
-    from jiandu.notify.catalog import messages_for
+    from jiandu.notify.rules import messages_for
     from jiandu.notify.models import OutboxEvent
 
     by_user = {user.id: name for name, user in world.users.items()}

@@ -7,6 +7,7 @@ from datetime import datetime
 from jiandu.cases import closing, handling, registering
 from jiandu.cases.models import Case, CaseEvent
 from jiandu.cases.moves import HANDLER, MOVES
+from jiandu.cases.notices import case_moved
 from jiandu.cases.visibility import check_version, require, roles_of, wrong_state
 from jiandu.errors import ApiError, Invalid
 from jiandu.org.models import User
@@ -33,8 +34,5 @@ def act(user: User, case: Case, action: str, fields: dict, *, version=None, now:
     now = now or utcnow()
     plan = PLANS[action](user, case, fields, now)  # validates; returns a function that applies the change
     event = plan()
-    # Imported here: notify's rules read the cases package (issue 14 moves them into cases/notices).
-    from jiandu.notify.events import case_moved
-
     case_moved(case, event, user)  # who must hear of it: outbox rows in this same transaction
     return event

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from jiandu.cases.labels import register_categories
 from jiandu.intake import api, cli, models, views  # noqa: F401  (models: its tables are the app's)
+from jiandu.intake import api_push, notices  # noqa: F401  (api_push: its routes join intake's blueprint)
+from jiandu.notify import rules as notify_rules
 from jiandu.intake.service import all_categories
 
 commands = tuple(cli.commands)
@@ -11,6 +13,7 @@ commands = tuple(cli.commands)
 def setup(app, rest) -> None:
     rest.register_blueprint(api.blp)
     app.register_blueprint(views.bp)
+    notify_rules.register_all(notices.RULES)
     register_categories("intake", all_categories)  # the citizens' report categories, in their order
 
 

@@ -1,23 +1,22 @@
-"""Routes of notify: the VAPID public key, devices, choices, the in-app centre, a citizen's one-case
-subscription, and what admins need to see when delivery fails. Thin: parse, call the service, dump."""
+"""Routes of notify: the VAPID public key, devices, choices, the in-app centre, and what admins need
+to see when delivery fails. Thin: parse, call the service, dump. (A citizen's one-case subscription
+is a route of intake's, intake/api_push.py.)"""
 from __future__ import annotations
 
-from flask import g, request
+from flask import g, request, session
 from flask_smorest import Blueprint
 
 from jiandu import apidoc
-from jiandu.errors import NotFound, json_object
-from jiandu.extensions import db, limiter
+from jiandu.errors import json_object
+from jiandu.extensions import db
 from jiandu.notify import service
 from jiandu.notify.schemas import (
     PREFERENCES_BODY, NotificationPage, NotificationPreferenceList, NotificationRead, NotificationsReadAll,
     NotificationUnreadCount, NotifyEventList, NotifyEventView, NotifyStatus, PushPublicKey, PushSubscriptionIn,
-    PushSubscriptionList, PushSubscriptionView, PushTestQueued, TrackSubscribed, TrackUnsubscribed,
-    TrackUnsubscribeIn,
+    PushSubscriptionList, PushSubscriptionView, PushTestQueued,
 )
 from jiandu.org.auth import current_user, login_required
 from jiandu.pagination import MAX_PER_PAGE, paginate
-from jiandu.ratelimit import device_key
 
 blp = Blueprint("notify", __name__, url_prefix="/api/v1",
                 description="Notifications: Web Push devices, preferences, the in-app centre")
@@ -39,8 +38,6 @@ def public_key():
 @login_required
 def subscribe():
     """This device: the browser's `PushSubscription.toJSON()` (+ optional "label"). Again = refreshed."""
-    from flask import session
-
     row = service.subscribe_user(current_user(), json_object(), request.headers.get("User-Agent"),
                                  session.get("sid") if g.get("auth") == "session" else None)
     db.session.commit()
@@ -144,41 +141,6 @@ def mark_all_read():
     updated = service.mark_all_read(user)
     db.session.commit()
     return {"updated": updated, "unread": 0}
-
-
-# --- a citizen, for one case ----------------------------------------------------------------------------------
-
-def _report(token: str):
-    from jiandu.intake.service import report_by_token
-
-    report = report_by_token(token)
-    if report is None:
-        raise NotFound("查询码对应的反映")
-    return report
-
-
-@blp.route("/track/<token>/subscribe", methods=["POST"])
-@blp.doc(**apidoc.json_body(PushSubscriptionIn))
-@blp.alt_response(201, schema=TrackSubscribed, description="this device will be told when the case moves")
-@limiter.limit("20 per hour", key_func=device_key)
-def track_subscribe(token):
-    """A citizen's device, told when this case moves (no account; only this case)."""
-    report = _report(token)
-    row = service.subscribe_reporter(report, json_object(), token, request.headers.get("User-Agent"))
-    db.session.commit()
-    return {"subscribed": True, "id": row.id}, 201
-
-
-@blp.route("/track/<token>/unsubscribe", methods=["POST"])
-@blp.doc(**apidoc.json_body(TrackUnsubscribeIn))
-@blp.alt_response(200, schema=TrackUnsubscribed, description="how many subscriptions were ended")
-@limiter.limit("20 per hour", key_func=device_key)
-def track_unsubscribe(token):
-    """A citizen's device stops following the case."""
-    report = _report(token)
-    removed = service.unsubscribe_reporter(report, json_object().get("endpoint"))
-    db.session.commit()
-    return {"removed": removed}
 
 
 # --- admins ------------------------------------------------------------------------------------------------------

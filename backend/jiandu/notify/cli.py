@@ -1,7 +1,14 @@
 """`jiandu push …` (VAPID keys, a test notification, delivery status) and `jiandu scheduler`."""
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
 
+from jiandu.extensions import db
+from jiandu.notify.jobs import sweep
+from jiandu.notify.models import Delivery, OutboxEvent, PushSubscription
+from jiandu.notify.service import send_test
+from jiandu.notify.webpush import generate_keys
+from jiandu.org.models import User
 from jiandu.scheduler import scheduler_command
 
 
@@ -12,8 +19,6 @@ def push():
 
 @push.command("keys", help="Make a VAPID key pair for Web Push and say where it goes.")
 def push_keys():
-    from jiandu.notify.webpush import generate_keys
-
     public, private = generate_keys()
     click.echo(f"VAPID_PUBLIC_KEY={public}")
     click.echo(f"VAPID_PRIVATE_KEY={private}")
@@ -28,12 +33,6 @@ def push_keys():
 @click.argument("username")
 @with_appcontext
 def push_test(username):
-    from sqlalchemy import select
-
-    from jiandu.extensions import db
-    from jiandu.notify.service import send_test
-    from jiandu.org.models import User
-
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise click.ClickException(f"no user {username}")
@@ -45,11 +44,6 @@ def push_test(username):
 @push.command("status", help="Counts of events, deliveries and devices by state.")
 @with_appcontext
 def push_status():
-    from sqlalchemy import func, select
-
-    from jiandu.extensions import db
-    from jiandu.notify.models import Delivery, OutboxEvent, PushSubscription
-
     for label, model in (("events", OutboxEvent), ("deliveries", Delivery), ("devices", PushSubscription)):
         counts = db.session.execute(select(model.status, func.count()).group_by(model.status)).all()
         click.echo(f"{label}: " + (", ".join(f"{s}={n}" for s, n in counts) or "none"))
@@ -58,8 +52,6 @@ def push_status():
 @push.command("sweep", help="Queue every waiting event and delivery now (what the scheduler does every few seconds).")
 @with_appcontext
 def push_sweep():
-    from jiandu.notify.jobs import sweep
-
     click.echo(f"push: {sweep()}")
 
 

@@ -29,11 +29,20 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 
 from jiandu.extensions import db
-from jiandu.notify.catalog import ICON, URGENT_KINDS, UnknownKind, messages_for, topic_of
+from jiandu.notify import rules
+from jiandu.notify.keys import push_enabled, vapid_keys
 from jiandu.notify.models import Delivery, Notification, NotificationPreference, OutboxEvent, PushSubscription
+from jiandu.notify.rules import UnknownKind, messages_for, topic_of
+from jiandu.notify.webpush import Outcome, Outgoing, PushSender, payload_failed, signer_for
+from jiandu.notify.words import ICON
 from jiandu.org.models import UserSession
+from jiandu.queue import queue, run_alone
+from jiandu.security import decrypt_contact
 from jiandu.sqlite import begin_writing
 from jiandu.timeutil import utcnow
 
@@ -62,10 +71,7 @@ def _chunks(items, size):
 def _insert_ignore(model, rows) -> None:
     if not rows:
         return
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(insert(model).on_conflict_do_nothing(), rows)
 
 
@@ -81,8 +87,6 @@ def backoff(attempts: int, retry_after: float | None = None, base: float | None 
 # --- enqueueing ----------------------------------------------------------------------------------------
 
 def enqueue_events(event_ids: list[int]) -> int:
-    from jiandu.queue import queue
-
     q = queue("push")
     for chunk in _chunks(list(event_ids), EVENTS_PER_JOB):
         q.enqueue(process_events_job, chunk, job_timeout=300, result_ttl=600, failure_ttl=7 * 86400,
@@ -91,8 +95,6 @@ def enqueue_events(event_ids: list[int]) -> int:
 
 
 def enqueue_deliveries(delivery_ids: list[int]) -> int:
-    from jiandu.queue import queue
-
     q = queue("push")
     size = int(_config("PUSH_BATCH_SIZE", DELIVERIES_PER_JOB))
     for chunk in _chunks(list(delivery_ids), size):
@@ -121,10 +123,6 @@ def process_events(event_ids: list[int], now: datetime | None = None) -> list[in
     Done as a batch: the rules (which only read) run event by event, and an event whose rule raises is
     marked failed alone; then the notifications and deliveries of all the others are written with a
     handful of statements, whatever the number of events."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from jiandu.notify import catalog
-
     now = now or utcnow()
     events = db.session.scalars(
         select(OutboxEvent).where(OutboxEvent.id.in_(list(event_ids)), OutboxEvent.status == "pending",
@@ -133,7 +131,7 @@ def process_events(event_ids: list[int], now: datetime | None = None) -> list[in
     if not events:
         return []
     built = []
-    with catalog.batch([e.payload or {} for e in events]):
+    with rules.batch([e.payload or {} for e in events]):
         for event in events:
             try:
                 built.append((event, topic_of(event.kind), messages_for(event.kind, event.payload or {})))
@@ -161,8 +159,6 @@ def _event_failed(event: OutboxEvent, error: Exception, now: datetime) -> None:
 def fan_out(built: list, now: datetime) -> list[int]:
     """Notifications (one per event and recipient) and deliveries (one per notification and active device)
     of a batch of events [(event, topic, messages)]. Repeating it writes nothing new (unique keys)."""
-    from jiandu.notify.service import push_enabled
-
     rows = [{"event_id": event.id, "recipient_key": m.recipient_key, "user_id": m.user_id, "report_id": m.report_id,
              "kind": event.kind, "topic": topic, "title": m.title, "body": m.body, "url": m.url, "tag": m.tag,
              "created_at": now}
@@ -237,15 +233,13 @@ def claim(delivery_ids: list[int], now: datetime) -> list[int]:
 def payload_of(row) -> bytes:
     url = row.url
     if row.report_id is not None:
-        from jiandu.security import decrypt_contact
-
         token = decrypt_contact(row.tracking_enc)
         url = f"/t/{token}" if token else "/t"
     elif url and url.startswith("/#"):
         url = f"/?n={row.notification_id}{url[1:]}"  # the app marks it read when it opens from the click
     body = {"id": row.notification_id, "kind": row.kind, "title": row.title, "body": row.body, "url": url or "/",
             "tag": row.tag or f"n{row.notification_id}", "icon": ICON,
-            "lang": "en" if row.title.isascii() else "zh-CN",  # the catalog's English titles are plain ASCII
+            "lang": "en" if row.title.isascii() else "zh-CN",  # the rules' English titles are plain ASCII
             "ts": int(row.created_at.timestamp() * 1000) if row.created_at else None}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -255,9 +249,6 @@ def send_batch_job(delivery_ids: list[int]) -> dict:
 
 
 def send_batch(delivery_ids: list[int], now: datetime | None = None) -> dict:
-    from jiandu.notify.service import vapid_keys
-    from jiandu.notify.webpush import Outcome, Outgoing, PushSender, payload_failed, signer_for
-
     now = now or utcnow()
     claimed = claim(delivery_ids, now)
     if not claimed:
@@ -287,7 +278,7 @@ def send_batch(delivery_ids: list[int], now: datetime | None = None) -> dict:
                 outcomes.append(payload_failed(row.id))
                 continue
             outgoing.append(Outgoing(row.id, row.endpoint, row.p256dh, row.auth, data, ttl=ttl,
-                                     urgency="high" if row.kind in URGENT_KINDS else "normal",
+                                     urgency="high" if rules.is_urgent(row.kind) else "normal",
                                      topic=f"n{row.notification_id}"))
     if outgoing:
         sender = PushSender(signer_for(private, _config("VAPID_SUBJECT", "mailto:admin@example.invalid")),
@@ -384,8 +375,6 @@ def sweep(now: datetime | None = None, limit: int = 5000) -> dict:
 
 def sweep_job() -> dict:
     """The scheduled sweep: one at a time across all workers."""
-    from jiandu.queue import run_alone
-
     return run_alone(SWEEP_LOCK, 120, sweep, "another sweep is running")
 
 

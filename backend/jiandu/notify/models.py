@@ -12,6 +12,7 @@ or `retry`, claimed in a committed UPDATE before the request goes out.
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -92,8 +93,6 @@ class PushSubscription(db.Model):
 
     @property
     def origin(self) -> str:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(self.endpoint)
         return f"{parts.scheme}://{parts.netloc}"
 

@@ -17,10 +17,15 @@ from sqlalchemy import func, insert, select, update
 from jiandu import audit
 from jiandu.errors import ApiError, Invalid, NotFound
 from jiandu.extensions import db
-from jiandu.notify.catalog import TOPICS, TOPICS_EN
 from jiandu.notify.endpoints import Policy, subscription_refusal
-from jiandu.notify.models import Notification, NotificationPreference, OutboxEvent, PushSubscription
-from jiandu.notify.webpush import generate_keys, public_key_of, valid_auth_secret, valid_client_key
+from jiandu.notify.jobs import enqueue_events
+from jiandu.notify.keys import push_enabled, vapid_keys
+from jiandu.notify.models import Delivery, Notification, NotificationPreference, OutboxEvent, PushSubscription
+from jiandu.notify.rules import TOPICS, TOPICS_EN
+from jiandu.notify.webpush import valid_auth_secret, valid_client_key
+from jiandu.org.models import Jurisdiction
+from jiandu.org.scope import is_visible
+from jiandu.security import encrypt_contact, token_digest
 from jiandu.timeutil import iso_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -90,38 +95,12 @@ def kick(event_ids: list[int]) -> bool:
     if time.monotonic() < _redis_down_until.get(redis_url, 0.0):
         return False
     try:
-        from jiandu.notify.jobs import enqueue_events
-
         enqueue_events(event_ids)
         return True
     except Exception as error:  # Redis down or unreachable: the sweep will find the rows
         _redis_down_until[redis_url] = time.monotonic() + 5
         log.warning("notify: events %s wait for the sweep (%s)", event_ids[:5], error)
         return False
-
-
-# --- VAPID keys ------------------------------------------------------------------------------------
-
-def vapid_keys() -> tuple[str | None, str | None]:
-    """(public, private) from VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY. With none configured, outside tests,
-    a pair is made once and kept in instance/ (like SECRET_KEY), so a local setup pushes out of the box;
-    a deployment with more than one machine puts `jiandu push keys` output in the environment."""
-    config = current_app.config
-    private = config.get("VAPID_PRIVATE_KEY")
-    public = config.get("VAPID_PUBLIC_KEY")
-    if not private and not config.get("TESTING"):
-        from jiandu.security import instance_secret
-
-        private = instance_secret(current_app.instance_path, "vapid_private_key", lambda: generate_keys()[1])
-        config["VAPID_PRIVATE_KEY"] = private
-    if private and not public:
-        public = public_key_of(private)
-        config["VAPID_PUBLIC_KEY"] = public
-    return public, private
-
-
-def push_enabled() -> bool:
-    return vapid_keys()[1] is not None
 
 
 # --- subscriptions ---------------------------------------------------------------------------------
@@ -185,8 +164,6 @@ def _keep_newest(condition, limit: int) -> None:
 def subscribe_user(user, data, user_agent: str | None = None, session_id: str | None = None) -> PushSubscription:
     """This device, for this user. The same browser signed in as someone else moves to them; signing out
     of the session it was made in stops pushes to it (GET /api/v1/push/subscriptions shows it ended)."""
-    from jiandu.security import token_digest
-
     _require_push()
     clean = clean_subscription(data)
     row = _upsert("user", clean, user_id=user.id, report_id=None, case_id=None,
@@ -201,8 +178,6 @@ def subscribe_user(user, data, user_agent: str | None = None, session_id: str | 
 def subscribe_reporter(report, data, token: str, user_agent: str | None = None) -> PushSubscription:
     """A citizen's device, for the case of this one report (no account). Intake's tracking page calls
     this through POST /api/v1/track/<token>/subscribe."""
-    from jiandu.security import encrypt_contact
-
     _require_push()
     if report.case_id is None:
         raise ApiError(409, "no_case", "这条评价没有需要跟踪的办理进展")
@@ -226,6 +201,19 @@ def unsubscribe_reporter(report, endpoint: str | None) -> int:
     return len(rows)
 
 
+def case_followed(case_id: int) -> bool:
+    """Is any citizen's device subscribed to this case? (No event is written for nobody.)"""
+    return db.session.scalar(select(PushSubscription.id).where(
+        PushSubscription.case_id == case_id, PushSubscription.status == "active").limit(1)) is not None
+
+
+def reports_following(case_id: int) -> list[int]:
+    """The reports whose citizens' devices follow this case."""
+    return list(db.session.scalars(select(PushSubscription.report_id).where(
+        PushSubscription.case_id == case_id, PushSubscription.status == "active",
+        PushSubscription.report_id.is_not(None)).distinct()))
+
+
 def device_label(user_agent: str | None) -> str:
     ua = (user_agent or "").lower()
     system = next((name for key, name in (("iphone", "iPhone"), ("ipad", "iPad"), ("android", "Android"),
@@ -237,8 +225,6 @@ def device_label(user_agent: str | None) -> str:
 
 
 def _end(row: PushSubscription, status: str, reason: str | None = None) -> None:
-    from jiandu.notify.models import Delivery
-
     row.status, row.ended_at, row.updated_at = status, utcnow(), utcnow()
     if reason:
         row.last_error = reason[:255]
@@ -360,9 +346,6 @@ def send_test(user, actor=None) -> OutboxEvent:
 # --- admins: what could not be delivered ------------------------------------------------------------
 
 def _admin_sees(admin, payload: dict) -> bool:
-    from jiandu.org.models import Jurisdiction
-    from jiandu.org.scope import is_visible
-
     jurisdiction_id = (payload or {}).get("jurisdiction_id")
     if jurisdiction_id is not None:
         return is_visible(admin, Jurisdiction, jurisdiction_id)
@@ -393,8 +376,6 @@ def retry_parked(admin, event_id: int) -> OutboxEvent:
 
 
 def status_counts(admin) -> dict:
-    from jiandu.notify.models import Delivery
-
     if admin.role != "admin" or admin.unit_id is not None or admin.jurisdiction.parent_id is not None:
         raise ApiError(403, "forbidden", "只有市级管理员可以查看全市推送状态")
     events = dict(db.session.execute(select(OutboxEvent.status, func.count()).group_by(OutboxEvent.status)).all())

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import urllib3
+from py_vapid import Vapid02
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
@@ -94,8 +95,6 @@ class VapidSigner:
     """The `Authorization: vapid t=…, k=…` header per push-service origin, signed once and reused."""
 
     def __init__(self, private_key: str, subject: str):
-        from py_vapid import Vapid02
-
         self.vapid = Vapid02.from_raw(private_key.encode())
         self.subject = subject
         self._cache: dict[str, tuple[str, float]] = {}
@@ -251,6 +250,7 @@ class PushSender:
         return found
 
     def _message(self, item: Outgoing, origin: str) -> tuple[bytes, dict]:
+        # Imported here: pywebpush pulls in aiohttp (over a second to import); only a sender needs it.
         from pywebpush import WebPusher
 
         pusher = WebPusher({"endpoint": item.endpoint, "keys": {"p256dh": item.p256dh, "auth": item.auth}})

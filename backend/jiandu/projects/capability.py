@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from jiandu.cases.labels import register_categories
+from jiandu.cases import notices as case_notices
+from jiandu.notify import rules as notify_rules
 from jiandu.projects import api, cli, models  # noqa: F401  (models: its tables are the app's)
+from jiandu.projects import notices
 from jiandu.projects.service import category_labels
 from jiandu.projects import sync as project_sync
 from jiandu.scheduler import Scheduled
@@ -12,6 +15,8 @@ commands = tuple(cli.commands)
 
 def setup(app, rest) -> None:
     rest.register_blueprint(api.blp)
+    notify_rules.register_all(notices.RULES)
+    case_notices.listen(notices.blocker_moved)
     register_categories("projects", category_labels)  # the blocker categories
     project_sync.register()  # `blocker.create` in the offline outbox
 
