@@ -11,7 +11,7 @@ from jiandu import apidoc
 from jiandu.errors import ApiError, Invalid, json_object
 from jiandu.extensions import db, limiter
 from jiandu.org import grants
-from jiandu.org.auth import current_user, login_required, start_session
+from jiandu.org.auth import csrf_token, current_user, login_required, start_session
 from jiandu.org.models import Point, Project
 from jiandu.org.scope import visible
 from jiandu.pagination import MAX_PER_PAGE, PageArgs, paginate
@@ -39,18 +39,25 @@ def _page_args():
 
 
 
-def in_scope_first(lookup, arg: str):
-    """Before the body is read: outside the asker's scope the record is a 404, and a change by a role
-    that may not make it a 403, whatever the body says (as the service decides them)."""
+def before_body(check):
+    """Run `check(**path arguments)` before the body is read: a record outside the asker's scope is a
+    404 and a forbidden change a 403, whatever the body says (the service decides them)."""
     def decorate(view):
         @functools.wraps(view)
         def checked(*args, **kwargs):
-            user = current_user()
-            lookup(user, kwargs[arg])
-            service.require_role(user, *service.STAFF)
+            check(**kwargs)
             return view(*args, **kwargs)
         return checked
     return decorate
+
+
+def staff_change_of(lookup, arg: str):
+    """The check of a change only staff make to a record in scope (looked up by `lookup`)."""
+    def check(**kwargs):
+        user = current_user()
+        lookup(user, kwargs[arg])
+        service.require_role(user, *service.STAFF)
+    return check
 
 
 def _views():
@@ -147,13 +154,13 @@ def get_settings():
 
 
 @blp.route("/projects/settings", methods=["PUT"])
-@blp.alt_response(200, schema=sch.ProjectSettingsView, description="every setting after the change")
-@blp.doc(**apidoc.json_body(bodies.ProjectSettingsIn))
 @login_required
-def put_settings():
+@before_body(lambda: grants.require_top_admin(current_user(), "修改项目设置"))
+@blp.arguments(bodies.ProjectSettingsIn)
+@blp.alt_response(200, schema=sch.ProjectSettingsView, description="every setting after the change")
+def put_settings(body):
     """The city's admin: change some settings (the ones sent); they hold for every project."""
-    grants.require_top_admin(current_user(), "修改项目设置")
-    merged = service.set_settings(current_user(), json_object())
+    merged = service.set_settings(current_user(), body)
     db.session.commit()
     return {"settings": merged, "labels": rules.SETTING_LABELS}
 
@@ -197,7 +204,7 @@ def timeline(project_id):
 
 @blp.route("/projects/<int:project_id>/approvals", methods=["POST"])
 @login_required
-@in_scope_first(service.get_project, "project_id")
+@before_body(staff_change_of(service.get_project, "project_id"))
 @blp.arguments(bodies.ApprovalItemIn)
 @blp.alt_response(201, schema=sch.ApprovalItemView, description="the approval item with its dates")
 def create_approval(body, project_id):
@@ -210,7 +217,7 @@ def create_approval(body, project_id):
 
 @blp.route("/projects/approvals/<int:item_id>", methods=["PATCH"])
 @login_required
-@in_scope_first(service.get_approval, "item_id")
+@before_body(staff_change_of(service.get_approval, "item_id"))
 @blp.arguments(bodies.ApprovalItemPatchIn)
 @blp.alt_response(200, schema=sch.ApprovalItemView, description="the approval item as changed")
 def update_approval(body, item_id):
@@ -264,7 +271,7 @@ def get_payment(payment_id):
 
 @blp.route("/projects/<int:project_id>/milestones", methods=["POST"])
 @login_required
-@in_scope_first(service.get_project, "project_id")
+@before_body(staff_change_of(service.get_project, "project_id"))
 @blp.arguments(bodies.MilestoneIn)
 @blp.alt_response(201, schema=sch.MilestoneView, description="the milestone")
 def create_milestone(body, project_id):
@@ -276,7 +283,7 @@ def create_milestone(body, project_id):
 
 @blp.route("/projects/milestones/<int:milestone_id>", methods=["PATCH"])
 @login_required
-@in_scope_first(service.get_milestone, "milestone_id")
+@before_body(staff_change_of(service.get_milestone, "milestone_id"))
 @blp.arguments(bodies.MilestonePatchIn)
 @blp.alt_response(200, schema=sch.MilestoneView, description="the milestone as changed")
 def update_milestone(body, milestone_id):
@@ -293,12 +300,13 @@ def _invite_url(code: str) -> str:
 
 
 @blp.route("/projects/<int:project_id>/invitations", methods=["POST"])
-@blp.alt_response(201, schema=sch.InvitationCreated, description="the invitation, its code and sign-up address")
-@blp.doc(**apidoc.json_body(bodies.InvitationIn, required=False))
 @login_required
-def invite(project_id):
+@before_body(lambda project_id: service.get_project(current_user(), project_id))
+@blp.arguments(bodies.InvitationIn, required=False)
+@blp.alt_response(201, schema=sch.InvitationCreated, description="the invitation, its code and sign-up address")
+def invite(body, project_id):
     """Staff invite the project's contact; the contact invites up to two colleagues. The code is shown once."""
-    invitation, code = service.invite(current_user(), project_id, request.get_json(silent=True) or {})
+    invitation, code = service.invite(current_user(), project_id, body)
     db.session.commit()
     return {**service.invitation_view(invitation), "code": code, "url": _invite_url(code)}, 201
 
@@ -334,17 +342,16 @@ def peek_invitation(code):
 
 
 @blp.route("/invitations/<code>/redeem", methods=["POST"])
-@blp.alt_response(201, schema=sch.InvitationAccount, description="the new account, signed in")
-@blp.doc(**apidoc.json_body(bodies.InvitationRedeemIn))
 @invite_throttle
-def redeem_invitation(code):
+@before_body(lambda code: service.usable_invitation(code))
+@blp.arguments(bodies.InvitationRedeemIn)
+@blp.alt_response(201, schema=sch.InvitationAccount, description="the new account, signed in")
+def redeem_invitation(body, code):
     """Public: set username and password; the new enterprise account is signed in on this device."""
-    user = service.redeem_invitation(code, json_object())
+    user = service.redeem_invitation(code, body)
     start_session(user)
     db.session.commit()
     g.auth = "session"
-    from jiandu.org.auth import csrf_token
-
     return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role,
             "project_id": user.project_id, "csrf_token": csrf_token()}, 201
 
@@ -363,13 +370,13 @@ def blocker_categories():
 
 
 @blp.route("/blocker-categories/<code>", methods=["PUT"])
-@blp.alt_response(200, schema=sch.BlockerCategoryAdminView, description="the category")
-@blp.doc(**apidoc.json_body(bodies.BlockerCategoryIn))
 @login_required
-def put_blocker_category(code):
+@before_body(lambda code: grants.require_top_admin(current_user(), "维护堵点类别"))
+@blp.arguments(bodies.BlockerCategoryIn)
+@blp.alt_response(200, schema=sch.BlockerCategoryAdminView, description="the category")
+def put_blocker_category(body, code):
     """The city's admin: create or change a blocker category (the fields sent); a lead stays a lead."""
-    grants.require_top_admin(current_user(), "维护堵点类别")
-    row = service.upsert_category(current_user(), code, json_object())
+    row = service.upsert_category(current_user(), code, body)
     db.session.commit()
     return {"code": row.code, "name": row.name, "name_en": row.name_en, "case_type": row.case_type,
             "sort": row.sort, "active": row.active}
@@ -443,13 +450,14 @@ def get_blocker(blocker_id):
 
 
 @blp.route("/blockers/<int:blocker_id>/feedback", methods=["POST"])
-@blp.alt_response(200, schema=sch.BlockerDetail, description="the blocker after the return visit")
-@blp.doc(**apidoc.json_body(bodies.BlockerFeedbackIn))
 @login_required
-def blocker_feedback(blocker_id):
+@before_body(lambda blocker_id: service.open_for_feedback(current_user(), blocker_id))
+@blp.arguments(bodies.BlockerFeedbackIn)
+@blp.alt_response(200, schema=sch.BlockerDetail, description="the blocker after the return visit")
+def blocker_feedback(body, blocker_id):
     """The reporter answers the return visit (回访) of its blocker's case."""
     user = current_user()
-    blocker = service.blocker_feedback(user, blocker_id, json_object())
+    blocker = service.blocker_feedback(user, blocker_id, body)
     db.session.commit()
     return service.blocker_view(blocker, user, with_events=True)
 

@@ -262,27 +262,21 @@ def blocker_view(blocker: Blocker, user: User, labels: dict | None = None, with_
     return view
 
 
-def blocker_feedback(user: User, blocker_id: int, data: dict) -> Blocker:
-    """The enterprise answers the return visit (回访) of its blocker's case."""
+def open_for_feedback(user: User, blocker_id: int) -> Blocker:
+    """The blocker whose return visit (回访) this user may answer now: its reporter's, once verified."""
     blocker = get_blocker(user, blocker_id)
     if blocker.reporter_id != user.id:
         raise ApiError(403, "forbidden", "只有反映人可以回复回访")
     case = blocker.case
     if case is None or case.state != "verified":
         raise ApiError(409, "feedback_not_open", "核查承办单位的答复后才能提交回访意见")
-    errors = {}
-    resolved = data.get("resolved")
-    if not isinstance(resolved, bool):
-        errors["resolved"] = "请选择问题是否已解决"
-    satisfaction = data.get("satisfaction")
-    if isinstance(satisfaction, bool) or satisfaction not in (1, 2, 3, 4, 5):
-        errors["satisfaction"] = "请选择满意程度（5 = 非常满意 … 1 = 非常不满意）"
-    comment = str(data.get("comment") or "").strip()
-    if len(comment) > 300:
-        errors["comment"] = "不能超过 300 字"
-    if errors:
-        raise Invalid(errors)
-    reporter_return_visit(case, resolved, satisfaction, comment or None)
+    return blocker
+
+
+def blocker_feedback(user: User, blocker_id: int, data: dict) -> Blocker:
+    """The enterprise answers the return visit of its blocker's case (data: bodies.BlockerFeedbackIn)."""
+    blocker = open_for_feedback(user, blocker_id)
+    reporter_return_visit(blocker.case, data["resolved"], data["satisfaction"], data.get("comment"))
     return blocker
 
 

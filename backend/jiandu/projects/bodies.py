@@ -6,12 +6,12 @@ above statutory, done not before submitted) stay in the service.
 """
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
-from jiandu.contract import Body, Int, Text, Version, Workdays
+from jiandu.contract import Body, Flag, Int, Text, Version, Workdays
 from jiandu.errors import Invalid
 from jiandu.projects import rules
-from jiandu.projects.rules import DEFAULT_SETTINGS
+from jiandu.projects.invitations import MIN_PASSWORD, USERNAME_RE
 from jiandu.projects.models import PAYER_KINDS, STAGE_LABELS, STAGES
 from jiandu.projects.parsing import parse_date
 from jiandu.projects.schemas import CASE_TYPES
@@ -125,6 +125,69 @@ class MilestoneIn(MilestonePatchIn):
     planned_on = LooseDay(label="计划日期", required=True)
 
 
+# --- settings, categories, invitations, return visits ------------------------------------------------
+
+def _settings_fields() -> dict:
+    return {key: Int(label=rules.SETTING_LABELS[key], low=low, high=high)
+            for key, (low, high) in rules.SETTING_RANGES.items()}
+
+
+class _SettingsMeta:
+    unknown = RAISE
+
+
+# The settings' keys are fixed (rules.DEFAULT_SETTINGS): one named property each, and no other.
+ProjectSettingsIn = type("ProjectSettingsIn", (ProjectBody,), {
+    **_settings_fields(), "Meta": _SettingsMeta,
+    "error_messages": {**ProjectBody.error_messages, "unknown": "未知的设置项"}})
+
+
+class BlockerCategoryIn(ProjectBody):
+    name = Text(label="名称", limit=32, metadata={"description": "required for a new category"})
+    name_en = Text(label="英文名称", limit=64, allow_none=True)
+    case_type = fields.String(allow_none=True, validate=validate.OneOf(
+        CASE_TYPES, error="案件类型须为服务诉求、作风效能或问题线索"))
+    sort = Int(label="排序", low=0, high=10000, allow_none=True)
+    active = Flag(label="是否启用")
+
+
+class InvitationIn(ProjectBody):
+    display_name = Text(label="被邀请人姓名", limit=64, allow_none=True,
+                        metadata={"description": "the invited person's name"})
+
+
+PASSWORD_WORDS = f"密码至少 {MIN_PASSWORD} 位"
+
+
+class InvitationRedeemIn(ProjectBody):
+    username = Text(label="用户名", limit=32, required=True,
+                    validate=validate.Regexp(USERNAME_RE, error="用户名为 3–32 位字母、数字、点、横线或下划线"),
+                    metadata={"description": "3–32 letters, digits, dot, dash, underscore"})
+    password = fields.String(required=True, validate=validate.Length(min=MIN_PASSWORD, error=PASSWORD_WORDS),
+                             error_messages={"required": PASSWORD_WORDS, "null": PASSWORD_WORDS,
+                                             "invalid": PASSWORD_WORDS},
+                             metadata={"description": f"at least {MIN_PASSWORD} characters"})
+    display_name = Text(label="姓名", limit=64, allow_none=True,
+                        metadata={"description": "default: the name the invitation was made for"})
+
+
+SATISFACTION_WORDS = "请选择满意程度（5 = 非常满意 … 1 = 非常不满意）"
+
+
+class BlockerFeedbackIn(ProjectBody):
+    resolved = Flag(required=True, error_messages={"required": "请选择问题是否已解决", "null": "请选择问题是否已解决",
+                                                   "invalid": "请选择问题是否已解决"})
+    satisfaction = Int(required=True, error_messages={"required": SATISFACTION_WORDS, "null": SATISFACTION_WORDS,
+                                                      "invalid": SATISFACTION_WORDS},
+                       metadata={"description": "5 非常满意 … 1 非常不满意", "minimum": 1, "maximum": 5})
+    comment = Text(label="回访意见", limit=300, allow_none=True)
+
+    @validates("satisfaction")
+    def _one_to_five(self, value, **kwargs):
+        if value not in (1, 2, 3, 4, 5):
+            raise ValidationError(SATISFACTION_WORDS)
+
+
 # --- documentation only, until their routes load them: the service still parses these bodies itself ---
 
 class _ProjectFieldsIn(Schema):
@@ -165,9 +228,6 @@ class ProjectImportIn(Schema):
 
 
 
-ProjectSettingsIn = Schema.from_dict({key: fields.Integer() for key in DEFAULT_SETTINGS}, name="ProjectSettingsIn")
-
-
 class _PaymentFieldsIn(Schema):
     contract_name = fields.String()
     contract_no = fields.String(allow_none=True)
@@ -193,24 +253,6 @@ class PaymentPatchIn(_PaymentFieldsIn):
     version = fields.Integer()
 
 
-class InvitationIn(Schema):
-    display_name = fields.String(allow_none=True, metadata={"description": "the invited person's name"})
-
-
-class InvitationRedeemIn(Schema):
-    username = fields.String(required=True, metadata={"description": "3–32 letters, digits, dot, dash, underscore"})
-    password = fields.String(required=True, metadata={"description": "at least 10 characters"})
-    display_name = fields.String(metadata={"description": "default: the name the invitation was made for"})
-
-
-class BlockerCategoryIn(Schema):
-    name = fields.String(metadata={"description": "required for a new category"})
-    name_en = fields.String(allow_none=True)
-    case_type = fields.String(allow_none=True, validate=validate.OneOf(CASE_TYPES))
-    sort = fields.Integer(allow_none=True)
-    active = fields.Boolean()
-
-
 class BlockerIn(Schema):
     category = fields.String(required=True, metadata={"description": "an active blocker category's code"})
     description = fields.String(required=True, metadata={"description": "5 to 1000 characters"})
@@ -230,10 +272,3 @@ class BlockerFormIn(Schema):
     point_code = fields.String()
     client_id = fields.String()
     photos = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}))
-
-
-class BlockerFeedbackIn(Schema):
-    resolved = fields.Boolean(required=True)
-    satisfaction = fields.Integer(required=True, validate=validate.Range(min=1, max=5),
-                                  metadata={"description": "5 非常满意 … 1 非常不满意"})
-    comment = fields.String(allow_none=True, metadata={"description": "at most 300 characters"})

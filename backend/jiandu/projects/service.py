@@ -9,7 +9,7 @@ from __future__ import annotations
 from jiandu.projects.approvals import approval_view, create_approval, get_approval, update_approval
 from jiandu.projects.blockers import (
     blocker_events, blocker_feedback, blocker_photo, blocker_project, blocker_recipients, blocker_view,
-    discard_saved_photos, get_blocker, list_blockers, submit_blocker, sync_blocker,
+    discard_saved_photos, get_blocker, list_blockers, open_for_feedback, submit_blocker, sync_blocker,
 )
 from jiandu.projects.board import board, timeline
 from jiandu.projects.categories import (
@@ -18,7 +18,7 @@ from jiandu.projects.categories import (
 from jiandu.projects.common import OUT_OF_SCOPE, STAFF, fen_to_yuan, require_role
 from jiandu.projects.invitations import (
     colleague_invitations_used, invitation_state, invitation_view, invite, list_invitations, normalise_invite,
-    peek_invitation, redeem_invitation, revoke_invitation,
+    peek_invitation, redeem_invitation, revoke_invitation, usable_invitation,
 )
 from jiandu.projects.milestones import create_milestone, get_milestone, milestone_view, update_milestone
 from jiandu.projects.parsing import parse_amount_fen, parse_date
@@ -34,8 +34,8 @@ __all__ = [
     "category_labels", "colleague_invitations_used", "create_approval", "create_milestone", "create_payment",
     "create_project", "departments_of", "discard_saved_photos", "ensure_categories", "fen_to_yuan",
     "get_approval", "get_blocker", "get_milestone", "get_payment", "get_project", "invitation_state", "invitation_view", "invite",
-    "list_blockers", "list_invitations", "milestone_view", "my_projects", "normalise_invite", "parse_amount_fen",
+    "list_blockers", "list_invitations", "milestone_view", "my_projects", "normalise_invite", "open_for_feedback", "parse_amount_fen",
     "parse_date", "payment_view", "peek_invitation", "point_of", "project_view", "redeem_invitation",
     "require_role", "revoke_invitation", "set_settings", "settings", "submit_blocker", "sync_blocker", "timeline",
-    "update_approval", "update_milestone", "update_payment", "update_project", "upsert_category",
+    "update_approval", "update_milestone", "update_payment", "update_project", "upsert_category", "usable_invitation",
 ]
