@@ -10,9 +10,9 @@ import time_machine
 from sqlalchemy import select
 
 from jiandu.extensions import db
-from jiandu.fieldwork import upload_quota
-from jiandu.fieldwork.models import FieldPhoto
-from jiandu.fieldwork.upload_cleanup import remove_abandoned_job
+from jiandu.files import upload_quota
+from jiandu.files.models import FieldPhoto
+from jiandu.files.upload_cleanup import remove_abandoned_job
 from jiandu.scheduler import _resolve, schedule
 from tests.fieldwork.conftest import new_id, photo_bytes, push, upload, user
 

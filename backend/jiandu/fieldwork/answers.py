@@ -8,7 +8,7 @@ from jiandu.extensions import db
 from jiandu.fieldwork.checklists import get_template
 from jiandu.fieldwork.common import STAFF, dumps, loads, read_int, read_moment, read_photos, read_text
 from jiandu.fieldwork.models import Answer, AnswerSet, ChecklistItem
-from jiandu.fieldwork.photos import require_photos
+from jiandu.files.uploads import require_photos
 from jiandu.fieldwork.tasks import get_task
 from jiandu.fieldwork.visits import resolve_visit
 from jiandu.org.models import User

@@ -12,7 +12,8 @@ from marshmallow import Schema, fields, validate
 from jiandu import apidoc
 from jiandu.errors import json_object
 from jiandu.extensions import db
-from jiandu.fieldwork import ledger, service, sync, uploads
+from jiandu.fieldwork import ledger, service, sync
+from jiandu.files import uploads
 from jiandu.fieldwork.schemas import (
     AnswerCaseIn, ChecklistIssueIn, ChecklistIssueResult, ChecklistLedgerPage, ChecklistTaskDetail,
     ChecklistTemplateIn, ChecklistTemplatePage, ChecklistTemplateView, FieldVisitDetail, FieldVisitIn,

@@ -13,4 +13,4 @@ def setup(app, rest) -> None:
 
 
 def schedule(config) -> list:
-    return [Scheduled("upload-cleanup", "jiandu.fieldwork.upload_cleanup.remove_abandoned_job", "default", 3600, 600)]
+    return [Scheduled("upload-cleanup", "jiandu.files.upload_cleanup.remove_abandoned_job", "default", 3600, 600)]

@@ -37,8 +37,8 @@ def finalize_photos():
     from sqlalchemy import select
 
     from jiandu.extensions import db
-    from jiandu.fieldwork.models import FieldPhoto
-    from jiandu.fieldwork.uploads import finalize
+    from jiandu.files.models import FieldPhoto
+    from jiandu.files.uploads import finalize
 
     rows = db.session.scalars(select(FieldPhoto).where(FieldPhoto.state == "received")).all()
     for row in rows:

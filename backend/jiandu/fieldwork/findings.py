@@ -8,7 +8,7 @@ from jiandu.errors import ApiError, Invalid, NotFound
 from jiandu.extensions import db
 from jiandu.fieldwork.common import STAFF, dumps, read_int, read_photos, read_text, require_role
 from jiandu.fieldwork.models import Answer, AnswerSet, ChecklistTask, Finding, Visit
-from jiandu.fieldwork.photos import require_photos
+from jiandu.files.uploads import require_photos
 from jiandu.fieldwork.visits import DependencyMissing, place, resolve_visit
 from jiandu.intake.filing import file_report, report_category
 from jiandu.org.models import Point, User

@@ -11,7 +11,7 @@ from jiandu.fieldwork.answers import submit_answers
 from jiandu.fieldwork.checklists import MAX_ITEMS, create_template, get_template, new_version, templates_for
 from jiandu.fieldwork.common import MAX_TEXT, STAFF, dumps, loads, require_role
 from jiandu.fieldwork.findings import create_finding
-from jiandu.fieldwork.photos import PhotoNotReady, require_photos
+from jiandu.files.uploads import PhotoNotReady, require_photos
 from jiandu.fieldwork.tasks import DEFAULT_TASK_WORKDAYS, MAX_TARGETS, get_task, issue_tasks, task_warning
 from jiandu.fieldwork.views import answer_view, finding_view, task_view, template_view, visit_view
 from jiandu.fieldwork.visits import (

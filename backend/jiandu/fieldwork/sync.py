@@ -15,7 +15,6 @@ pull: what changed for this user since a cursor (jiandu.fieldwork.pull). The wri
 registered by each capability's setup (jiandu.sync_registry).
 """
 from __future__ import annotations
-from __future__ import annotations
 
 import hashlib
 import json
@@ -28,11 +27,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from jiandu.cases.models import Case
 from jiandu.errors import ApiError, Invalid
 from jiandu.extensions import db
-from jiandu.fieldwork import uploads
 from jiandu.fieldwork.models import SyncBatch, SyncReceipt
 from jiandu.fieldwork.pull import decode_cursor, encode_cursor, pull
 from jiandu.fieldwork.views import task_view
-from jiandu.intake.service import KEY_RE
+from jiandu.files import uploads
+from jiandu.files.uploads import KEY_RE
 from jiandu.org.models import User
 from jiandu.sync_registry import APPEND_ONLY, OPS
 from jiandu.timeutil import utcnow

@@ -10,7 +10,7 @@ from jiandu.extensions import db
 from jiandu.fieldwork.checklists import get_template
 from jiandu.fieldwork.common import STAFF, dumps, read_int, read_moment, read_photos, read_text, require_role
 from jiandu.fieldwork.models import Visit, VisitKind, VisitRecord
-from jiandu.fieldwork.photos import require_photos
+from jiandu.files.uploads import require_photos
 from jiandu.org.models import Point, Project, User
 from jiandu.org.scope import get_visible, visible
 from jiandu.timeutil import utcnow

@@ -20,7 +20,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from jiandu.errors import ApiError
-from jiandu.fieldwork.models import FieldPhoto
+from jiandu.extensions import db
+from jiandu.files.models import FieldPhoto
 from jiandu.org.models import User
 
 DEFAULT_QUOTAS = "admin=40/200,inspector=40/200,handler=20/100,enterprise=6/48"
@@ -57,8 +58,6 @@ def may_open(user: User, size: int) -> Quota:
     quota = quota_of(user.role)
     if quota is None:
         raise ApiError(403, "upload_forbidden", "您的账号不能上传照片", {"uuid": "该角色不能上传照片"})
-    from jiandu.extensions import db
-
     check(db.session.connection(), user.id, quota, size)
     return quota
 

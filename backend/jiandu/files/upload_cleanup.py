@@ -16,8 +16,8 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select
 
 from jiandu.extensions import db
-from jiandu.fieldwork.models import FieldPhoto
-from jiandu.fieldwork.uploads import _part, _root
+from jiandu.files.models import FieldPhoto
+from jiandu.files.uploads import _part, _root
 from jiandu.sqlite import begin_writing
 from jiandu.timeutil import utcnow
 

@@ -4,8 +4,8 @@ The server always says how many bytes it holds (HEAD/GET, and every PUT answer);
 cut off asks, then sends only the rest. Bytes gather in a part file of their owner under
 UPLOAD_DIR/partial (a file lock orders two requests for the same photo); the part file's length is
 the truth. When the last byte arrives the photo is `received`; before a write uses it, it is checked
-and re-encoded without metadata by intake's photo rules (`clean_photo`) and kept through intake's
-photo storage.
+and re-encoded without metadata by the photo rules (`jiandu.files.photos.clean_photo`) and kept in the
+photo storage; `require_photos` is how a write of any capability asks for its photos.
 
 No database transaction is open while a body arrives (a phone may take seconds): the photo's row is
 looked up first, and written (created, or marked received) in one short transaction after the bytes
@@ -28,10 +28,9 @@ from sqlalchemy.exc import IntegrityError
 
 from jiandu.errors import ApiError, Invalid, NotFound
 from jiandu.extensions import db
-from jiandu.fieldwork import upload_quota
-from jiandu.fieldwork.models import FieldPhoto
 from jiandu.files import photos as photo_lib
-from jiandu.intake.service import KEY_RE
+from jiandu.files import upload_quota
+from jiandu.files.models import FieldPhoto
 from jiandu.org.models import User
 from jiandu.sqlite import begin_writing
 from jiandu.timeutil import utcnow
@@ -39,6 +38,8 @@ from jiandu.timeutil import utcnow
 RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 MAX_BYTES = photo_lib.MAX_PHOTO_BYTES
 PIECE = 256 * 1024
+# A client-made UUID (the same keys the offline outbox and intake's submissions use).
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]{22,80}$")
 REJECTED = "无法识别该照片，请换一张 JPEG、PNG 或 WebP 格式的照片"
 
 
@@ -308,3 +309,26 @@ def content(user: User, uuid: str) -> tuple[FieldPhoto, bytes]:
     if row is None or row.state != "clean":
         raise NotFound("照片")
     return row, photo_lib.storage().load(row.storage_key)
+
+
+# --- photos referenced by writes ---------------------------------------------------------------------
+
+class PhotoNotReady(ApiError):
+    """A write refers to a photo whose bytes have not all arrived: it waits (retryable)."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__(409, "photo_missing", "照片尚未上传完成，稍后自动重试", extra={"photos": missing})
+
+
+def require_photos(user: User, uuids: list[str]) -> list[FieldPhoto]:
+    if not uuids:
+        return []
+    rows = {p.uuid: p for p in db.session.scalars(select(FieldPhoto).where(FieldPhoto.uuid.in_(uuids),
+                                                                           FieldPhoto.owner_id == user.id))}
+    missing = [u for u in uuids if u not in rows or rows[u].state in ("receiving", "received")]
+    bad = [rows[u] for u in uuids if u in rows and rows[u].state == "rejected"]
+    if bad:
+        raise Invalid({"photos": f"照片无法使用：{bad[0].reason}"})
+    if missing:
+        raise PhotoNotReady(missing)
+    return [rows[u] for u in uuids]
