@@ -83,7 +83,7 @@ def test_scheduled_jobs_run_in_the_worker_and_never_twice_at_once(live_ctx):
     first_tick_at = time.time()
     enqueued = build(live.app).tick()
     assert {j.name for j in enqueued} == {"deadline-scan", "project-timeout-scan", "notify-sweep",
-                                          "idempotency-cleanup", "notify-prune", "upload-cleanup"}
+                                          "idempotency-cleanup", "notify-prune", "upload-cleanup", "signs-watch"}
     # A second scheduler process finds every slot taken (unless a slot ended in between).
     again = build(live.app).tick()
     assert_same_slots_not_repeated(live.app, first_tick_at, again)

@@ -20,7 +20,7 @@ def no_jobs(app, monkeypatch):
     from jiandu.signs import service
 
     def fake_enqueue(batch):
-        sent.append(batch.id)  # no job id: nothing for `watch` to look up
+        sent.append(batch.id)  # no job id: nothing for the print watch to look up
         return batch
 
     monkeypatch.setattr(service, "enqueue", fake_enqueue)

@@ -68,6 +68,13 @@ class Live:
         with self.app.app_context():
             return db.session.get(SignBatch, batch_id)
 
+    def watch(self) -> dict:
+        """The scheduler's `signs-watch` job, as a worker runs it."""
+        from jiandu.signs.watch import watch_batches_job
+
+        with self.app.app_context():
+            return watch_batches_job()
+
     def worker_in_process(self) -> None:
         """The Procfile's AppWorker (non-forking, an app context per job), until `print` is empty."""
         from jiandu.queue import redis_connection
@@ -214,6 +221,8 @@ def test_a_killed_worker_leaves_no_pdf_and_the_batch_runs_again(live):
     assert list((live.instance / "signs").glob(f".batch-{batch_id}.pdf.*")), "the killed run's work files"
 
     time.sleep(2.5)  # the heartbeat lapses
+    assert admin.get(f"/api/v1/signs/batches/{batch_id}").get_json()["status"] == "running"  # a GET changes nothing
+    assert live.watch() == {"retried": 1, "failed": 0}
     seen = admin.get(f"/api/v1/signs/batches/{batch_id}").get_json()
     assert seen["status"] == "queued" and "自动重试" in seen["error"] and seen["attempts"] == 1
     assert not list((live.instance / "signs").glob(f".batch-{batch_id}.pdf.*")), "leftovers removed"
@@ -233,6 +242,7 @@ def test_a_batch_that_died_twice_fails_with_its_reason_and_can_be_restarted(live
         batch.status, batch.attempts, batch.done = "running", 2, 12
         batch.started_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
+    assert live.watch() == {"retried": 0, "failed": 1}
     seen = admin.get(f"/api/v1/signs/batches/{made['id']}").get_json()
     assert seen["status"] == "failed" and "中途退出" in seen["error"]
     assert admin.get(f"/api/v1/signs/batches/{made['id']}/pdf").status_code == 409

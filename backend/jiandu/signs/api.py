@@ -97,7 +97,7 @@ def list_batches(args):
     if "status" in args:
         statement = statement.where(SignBatch.status == args["status"])
     page = paginate(statement, args["page"], args["per_page"])
-    page["items"] = [service.describe(service.watch(batch)) for batch in page["items"]]
+    page["items"] = [service.describe(batch) for batch in page["items"]]
     return page
 
 
@@ -108,10 +108,7 @@ def list_batches(args):
 def create_batch(data):
     """Check the selection, record the batch, then queue its job on `print` (after the commit)."""
     batch = service.create_batch(current_user(), _selection(data))
-    db.session.commit()
-    service.enqueue(batch)
-    db.session.commit()
-    return service.describe(batch)
+    return service.describe(service.start(batch))
 
 
 @blp.route("/signs/batches/<int:batch_id>", methods=["GET"])
@@ -154,10 +151,7 @@ def batch_pdf(batch_id):
 def retry_batch(batch_id):
     """Start a failed batch again."""
     batch = service.restart(current_user(), batch_id)
-    db.session.commit()
-    service.enqueue(batch)
-    db.session.commit()
-    return service.describe(batch)
+    return service.describe(service.start(batch))
 
 
 @blp.route("/signs/batches/<int:batch_id>/reprint", methods=["POST"])
@@ -167,10 +161,7 @@ def retry_batch(batch_id):
 def reprint(data, batch_id):
     """One sign of a batch again (a new, one-sign batch with the same template)."""
     batch = service.reprint(current_user(), batch_id, data["point_id"])
-    db.session.commit()
-    service.enqueue(batch)
-    db.session.commit()
-    return service.describe(batch)
+    return service.describe(service.start(batch))
 
 
 # --- single codes -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 from jiandu.notify import rules as notify_rules
 from jiandu.signs import api, cli, models  # noqa: F401  (models: its tables are the app's)
 from jiandu.signs import notices
+from jiandu.scheduler import Scheduled
 
 commands = tuple(cli.commands)
 
@@ -14,4 +15,5 @@ def setup(app, rest) -> None:
 
 
 def schedule(config) -> list:
-    return []
+    return [Scheduled("signs-watch", "jiandu.signs.watch.watch_batches_job", "default",
+                      int(config.get("SIGNS_WATCH_SECONDS", 60)), 300)]

@@ -4,7 +4,8 @@ Runs in the worker's app context (jiandu.worker.AppWorker). The batch row says w
 job re-reads the points (they may have changed since the batch was made), checks them again,
 renders through jiandu.signs.render (chunks in spawned processes) and records progress in the
 row after every chunk. A Redis key with a short expiry is kept alive while the job runs: if the
-worker is killed, the key lapses and `service.watch` runs the batch again once, or fails it.
+worker is killed, the key lapses and the scheduled watch (jiandu.signs.watch) runs the batch again
+once, or fails it.
 """
 from __future__ import annotations
 

@@ -256,6 +256,15 @@ def create_batch(user: User, data: dict, reprint_of: SignBatch | None = None) ->
     return batch
 
 
+def start(batch: SignBatch) -> SignBatch:
+    """Commit the batch, then put its job on the queue and commit what that says (its job id, or
+    that the queue was away): a job never runs before its row exists."""
+    db.session.commit()
+    enqueue(batch)
+    db.session.commit()
+    return batch
+
+
 def enqueue(batch: SignBatch) -> SignBatch:
     """Put the batch's job on the `print` queue; call only after the batch row has committed."""
     from jiandu.queue import queue
@@ -274,7 +283,7 @@ def enqueue(batch: SignBatch) -> SignBatch:
 
 def get_batch(user: User, batch_id: int) -> SignBatch:
     require_role(user, "admin")
-    return watch(get_visible(user, SignBatch, batch_id, "印制批次"))
+    return get_visible(user, SignBatch, batch_id, "印制批次")
 
 
 def list_batches(user: User):
@@ -328,52 +337,6 @@ def chunk_signs() -> int:
     from jiandu.signs.render import CHUNK_SIGNS
 
     return setting("SIGNS_CHUNK_SIGNS", CHUNK_SIGNS)
-
-
-def watch(batch: SignBatch) -> SignBatch:
-    """Notice a batch whose job died (worker killed, lost job): run it again once, else fail it."""
-    if batch.status not in ("queued", "running"):
-        return batch
-    redis = redis_or_none()
-    if redis is None:
-        return batch
-    reason = None
-    if batch.status == "running":
-        grace = timedelta(seconds=heartbeat_ttl())
-        if redis.get(heartbeat_key(batch.id)) is None and batch.started_at and utcnow() - batch.started_at > grace:
-            reason = "打印进程中途退出（工作进程被终止或机器重启）"
-    elif batch.job_id:
-        reason = _job_failure(redis, batch.job_id)
-    if reason is None:
-        return batch
-    if batch.status == "running" and batch.attempts < MAX_ATTEMPTS:
-        log.warning("sign batch %s: %s; running it again", batch.id, reason)
-        _reset(batch)
-        batch.error = f"上次{reason}，已自动重试"
-        batch.status = "queued"
-        db.session.commit()
-        enqueue(batch)
-        db.session.commit()
-        return batch
-    fail(batch, reason)
-    db.session.commit()
-    return batch
-
-
-def _job_failure(redis, job_id: str) -> str | None:
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job, JobStatus
-
-    try:
-        job = Job.fetch(job_id, connection=redis)
-    except NoSuchJobError:
-        return "打印任务已从队列中丢失"
-    status = job.get_status(refresh=False)
-    if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
-        return "打印任务失败"
-    if status == JobStatus.FINISHED:
-        return "打印任务已结束，但批次没有完成"
-    return None
 
 
 def fail(batch: SignBatch, reason: str) -> None:
