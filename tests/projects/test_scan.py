@@ -8,7 +8,7 @@ from jiandu.cases.service import derive_state
 from jiandu.extensions import db
 from jiandu.notify.models import OutboxEvent
 from jiandu.projects import jobs, service
-from jiandu.projects.bodies import ApprovalItemIn
+from jiandu.projects.bodies import ApprovalItemIn, PaymentIn
 from jiandu.projects.models import ApprovalItem, Payment, ProjectWarning
 from jiandu.timeutil import LOCAL
 from jiandu.workdays import set_adjustment
@@ -84,9 +84,9 @@ def test_done_items_raise_nothing(make_project):
 
 def test_payment_yellow_before_due_then_red_with_a_lead(make_project):
     project = make_project()
-    payment = service.create_payment(user("admin"), project.id, {
+    payment = service.create_payment(user("admin"), project.id, PaymentIn().load({
         "contract_name": "配套道路工程", "payer": "九原区住建局", "payer_kind": "government",
-        "amount": "1250000.50", "delivered_on": "2025-01-10"})
+        "amount": "1250000.50", "delivered_on": "2025-01-10"}))
     db.session.commit()
     assert payment.due_on == date(2025, 2, 9) and payment.amount_fen == 125000050
     jobs.scan_timeouts(now=utc(2025, 2, 3))
@@ -104,9 +104,9 @@ def test_payment_yellow_before_due_then_red_with_a_lead(make_project):
 
 def test_paid_payments_raise_nothing(make_project):
     project = make_project()
-    payment = service.create_payment(user("admin"), project.id, {
+    payment = service.create_payment(user("admin"), project.id, PaymentIn().load({
         "contract_name": "设备款", "payer": "九原区住建局", "amount": 100, "delivered_on": "2025-01-10",
-        "paid_on": "2025-01-20"})
+        "paid_on": "2025-01-20"}))
     db.session.commit()
     jobs.scan_timeouts(now=utc(2025, 3, 1))
     assert warnings_of("payment", payment.id) == []

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from jiandu.extensions import db
 from jiandu.projects import service
-from jiandu.projects.bodies import ApprovalItemIn, MilestoneIn
+from jiandu.projects.bodies import ApprovalItemIn, MilestoneIn, PaymentIn
 from jiandu.projects.models import ApprovalItem, Blocker, Payment
 from tests.projects.conftest import assert_error, jpeg_bytes, user
 
@@ -21,8 +21,8 @@ def world(make_project, make_enterprise, as_user):
         approval = service.create_approval(admin, project.id, ApprovalItemIn().load({
             "name": "施工许可", "department_id": dept.id, "submitted_on": "2025-01-24", "statutory_days": 7,
             "promised_days": 5}))
-        payment = service.create_payment(admin, project.id, {"contract_name": "工程款", "payer": "住建局",
-                                                              "amount": 100, "delivered_on": "2025-01-10"})
+        payment = service.create_payment(admin, project.id, PaymentIn().load({"contract_name": "工程款", "payer": "住建局",
+                                                              "amount": 100, "delivered_on": "2025-01-10"}))
         milestone = service.create_milestone(admin, project.id, MilestoneIn().load({"name": "开工", "planned_on": "2025-05-01"}))
         invitation, _ = service.invite(admin, project.id, {"display_name": "联系人"})
         db.session.commit()

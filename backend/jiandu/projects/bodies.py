@@ -6,9 +6,11 @@ above statutory, done not before submitted) stay in the service.
 """
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
-from jiandu.contract import Body, Flag, Int, Text, Version, Workdays
+from jiandu.contract import Body, Filled, Flag, Int, Money, Text, Version, Workdays
 from jiandu.errors import Invalid
 from jiandu.projects import rules
 from jiandu.projects.invitations import MIN_PASSWORD, USERNAME_RE
@@ -32,16 +34,6 @@ class ProjectBody(Body):
     def handle_error(self, error, data, *, many, **kwargs):
         raise Invalid({"_" if name == "_schema" else name: _sentence(messages)
                        for name, messages in error.normalized_messages().items()})
-
-
-class Filled(Text):
-    """Text that may be left out of a change but, when sent, not blank."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if text is None:
-            raise ValidationError(f"请填写{self.label}")
-        return text
 
 
 class LooseDay(fields.Field):
@@ -123,6 +115,65 @@ class MilestonePatchIn(ProjectBody):
 class MilestoneIn(MilestonePatchIn):
     name = Filled(label="节点名称", limit=128, required=True)
     planned_on = LooseDay(label="计划日期", required=True)
+
+
+# --- payments -------------------------------------------------------------------------------------------
+
+class PositiveMoney(Money):
+    """An amount owed, in yuan as people type it (1,200.50 / 1200元), above zero; loaded as fen."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = "" if value is None or isinstance(value, bool) else str(value).strip()
+        text = text.replace("，", "").replace(",", "").removesuffix("元")
+        if not text:
+            raise ValidationError(f"请填写{self.label}")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if not amount.is_finite():
+            raise ValidationError(f"{self.label}应为数字（元，最多两位小数）")
+        if amount <= 0:
+            raise ValidationError(f"{self.label}必须大于 0")
+        return super()._deserialize(text, attr, data, **kwargs)
+
+
+class PayerKind(Text):
+    """Who pays: a key of PAYER_KINDS (a blank one is the default, government)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(label="付款单位类型", limit=32, metadata={"description": "default government",
+                                                                  "enum": list(PAYER_KINDS)}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        kind = super()._deserialize(value, attr, data, **kwargs)
+        if kind is not None and kind not in PAYER_KINDS:
+            raise ValidationError("付款单位类型须为机关事业单位（government）、大型企业（large_enterprise）或其他（other）")
+        return kind
+
+
+AMOUNT_NOTE = {"description": "yuan, at most two decimals (a JSON number is taken too)", "type": "string"}
+
+
+class PaymentPatchIn(ProjectBody):
+    contract_name = Filled(label="合同名称", limit=128)
+    contract_no = Text(label="合同编号", limit=64, allow_none=True)
+    payer = Filled(label="付款单位", limit=128)
+    payer_kind = PayerKind(allow_none=True)
+    payer_unit_id = Int(label="付款单位", allow_none=True)
+    amount_fen = PositiveMoney(label="金额", data_key="amount", metadata=AMOUNT_NOTE)
+    delivered_on = LooseDay(label="交付（验收）日期", not_future=True)
+    contract_due_on = LooseDay(label="合同约定付款日期", allow_none=True)
+    paid_on = LooseDay(label="付款日期", not_future=True, allow_none=True)
+    note = Text(label="备注", limit=2000, allow_none=True)
+    version = Version(required=False, metadata={"description": "the version last read: 409 if changed since"})
+
+
+class PaymentIn(PaymentPatchIn):
+    contract_name = Filled(label="合同名称", limit=128, required=True)
+    payer = Filled(label="付款单位", limit=128, required=True)
+    amount_fen = PositiveMoney(label="金额", data_key="amount", required=True, metadata=AMOUNT_NOTE)
+    delivered_on = LooseDay(label="交付（验收）日期", not_future=True, required=True)
 
 
 # --- settings, categories, invitations, return visits ------------------------------------------------
@@ -226,31 +277,6 @@ class ProjectImportIn(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
                                                "description": "an Excel (.xlsx) or CSV file"})
 
-
-
-class _PaymentFieldsIn(Schema):
-    contract_name = fields.String()
-    contract_no = fields.String(allow_none=True)
-    payer = fields.String()
-    payer_kind = fields.String(validate=validate.OneOf(PAYER_KINDS), metadata={"description": "default government"})
-    payer_unit_id = fields.Integer(allow_none=True)
-    amount = fields.String(metadata={"description": "yuan, at most two decimals (a JSON number is taken too)"})
-    delivered_on = fields.Date()
-    contract_due_on = fields.Date(allow_none=True)
-    paid_on = fields.Date(allow_none=True)
-    note = fields.String(allow_none=True)
-
-
-class PaymentIn(_PaymentFieldsIn):
-    contract_name = fields.String(required=True)
-    payer = fields.String(required=True)
-    amount = fields.String(required=True,
-                           metadata={"description": "yuan, at most two decimals (a JSON number is taken too)"})
-    delivered_on = fields.Date(required=True)
-
-
-class PaymentPatchIn(_PaymentFieldsIn):
-    version = fields.Integer()
 
 
 class BlockerIn(Schema):

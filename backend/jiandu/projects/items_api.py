@@ -1,8 +1,6 @@
 """Routes of a project's approval items, payments and milestones."""
 from __future__ import annotations
 
-from jiandu import apidoc
-from jiandu.errors import json_object
 from jiandu.extensions import db
 from jiandu.org.auth import current_user, login_required
 from jiandu.projects import bodies, rules, service
@@ -47,23 +45,25 @@ def get_approval(item_id):
 
 
 @blp.route("/projects/<int:project_id>/payments", methods=["POST"])
-@blp.alt_response(201, schema=sch.PaymentView, description="the payment with its due day")
-@blp.doc(**apidoc.json_body(bodies.PaymentIn))
 @login_required
-def create_payment(project_id):
+@before_body(staff_change_of(service.get_project, "project_id"))
+@blp.arguments(bodies.PaymentIn)
+@blp.alt_response(201, schema=sch.PaymentView, description="the payment with its due day")
+def create_payment(body, project_id):
     """Record a payment owed to the project's enterprise; its due day follows from the rules."""
-    payment = service.create_payment(current_user(), project_id, json_object())
+    payment = service.create_payment(current_user(), project_id, body)
     db.session.commit()
     return service.payment_view(payment, rules.local_today(), service.settings()["payment_warn_days"]), 201
 
 
 @blp.route("/projects/payments/<int:payment_id>", methods=["PATCH"])
-@blp.alt_response(200, schema=sch.PaymentView, description="the payment as changed")
-@blp.doc(**apidoc.json_body(bodies.PaymentPatchIn))
 @login_required
-def update_payment(payment_id):
+@before_body(staff_change_of(service.get_payment, "payment_id"))
+@blp.arguments(bodies.PaymentPatchIn)
+@blp.alt_response(200, schema=sch.PaymentView, description="the payment as changed")
+def update_payment(body, payment_id):
     """Change a payment (e.g. its paid_on), checked against `version`."""
-    payment = service.update_payment(current_user(), payment_id, json_object())
+    payment = service.update_payment(current_user(), payment_id, body)
     db.session.commit()
     return service.payment_view(payment, rules.local_today(), service.settings()["payment_warn_days"])
 

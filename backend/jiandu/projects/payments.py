@@ -12,45 +12,24 @@ from jiandu.org.models import Unit, User
 from jiandu.org.scope import get_visible, visible
 from jiandu.projects import rules
 from jiandu.projects.common import OUT_OF_SCOPE, STAFF, bump, check_version, fen_to_yuan, require_role
-from jiandu.projects.models import PAYER_KINDS, Payment
-from jiandu.projects.parsing import parse_amount_fen, read_date, read_int, read_text
+from jiandu.projects.models import Payment
 from jiandu.projects.registry import get_project
 from jiandu.projects.settings import settings
 
 
-def _payment_fields(actor: User, data: dict, payment: Payment | None, today: date) -> dict:
-    errors: dict = {}
-    clean: dict = {}
-    if payment is None or "contract_name" in data:
-        clean["contract_name"] = read_text(data, "contract_name", errors, required=True, label="合同名称")
-    if "contract_no" in data:
-        clean["contract_no"] = read_text(data, "contract_no", errors, limit=64, label="合同编号")
-    if payment is None or "payer" in data:
-        clean["payer"] = read_text(data, "payer", errors, required=True, label="付款单位")
+PAYMENT_FIELDS = ("contract_name", "contract_no", "payer", "payer_unit_id", "amount_fen", "delivered_on",
+                  "contract_due_on", "paid_on", "note")
+
+
+def _payment_fields(actor: User, data: dict, payment: Payment | None) -> dict:
+    """The fields sent (loaded by bodies.PaymentIn), checked against the actor's scope and each other."""
+    clean = {k: data[k] for k in PAYMENT_FIELDS if k in data and not (k == "payer_unit_id" and data[k] is None)}
     if payment is None or "payer_kind" in data:
-        kind = data.get("payer_kind") or "government"
-        if kind not in PAYER_KINDS:
-            errors["payer_kind"] = "付款单位类型须为机关事业单位（government）、大型企业（large_enterprise）或其他（other）"
-        clean["payer_kind"] = kind
-    if data.get("payer_unit_id") not in (None, ""):
-        uid = read_int(data, "payer_unit_id", errors, label="付款单位")
-        if uid is not None and db.session.scalar(visible(actor, select(Unit.id)).where(Unit.id == uid)) is None:
-            errors["payer_unit_id"] = f"付款单位{OUT_OF_SCOPE}"
-        clean["payer_unit_id"] = uid
-    if payment is None or "amount" in data:
-        try:
-            clean["amount_fen"] = parse_amount_fen(data.get("amount"))
-        except ValueError as reason:
-            errors["amount"] = str(reason)
-    if payment is None or "delivered_on" in data:
-        clean["delivered_on"] = read_date(data, "delivered_on", errors, required=True, label="交付（验收）日期",
-                                      not_future=True, today=today)
-    if "contract_due_on" in data:
-        clean["contract_due_on"] = read_date(data, "contract_due_on", errors, label="合同约定付款日期")
-    if "paid_on" in data:
-        clean["paid_on"] = read_date(data, "paid_on", errors, label="付款日期", not_future=True, today=today)
-    if "note" in data:
-        clean["note"] = read_text(data, "note", errors, limit=2000, label="备注")
+        clean["payer_kind"] = data.get("payer_kind") or "government"
+    errors: dict = {}
+    uid = clean.get("payer_unit_id")
+    if uid is not None and db.session.scalar(visible(actor, select(Unit.id)).where(Unit.id == uid)) is None:
+        errors["payer_unit_id"] = f"付款单位{OUT_OF_SCOPE}"
     merged = {k: getattr(payment, k) if payment is not None else None
               for k in ("delivered_on", "contract_due_on", "paid_on")}
     merged.update({k: v for k, v in clean.items() if k in merged})
@@ -71,7 +50,7 @@ def _apply_payment_due(payment: Payment, s: dict) -> None:
 def create_payment(actor: User, project_id: int, data: dict) -> Payment:
     project = get_project(actor, project_id)
     require_role(actor, *STAFF)
-    clean = _payment_fields(actor, data, None, rules.local_today())
+    clean = _payment_fields(actor, data, None)
     payment = Payment(project_id=project.id, jurisdiction_id=project.jurisdiction_id, created_by=actor.id,
                       warning="none", **clean)
     _apply_payment_due(payment, settings())
@@ -89,7 +68,7 @@ def update_payment(actor: User, payment_id: int, data: dict) -> Payment:
     payment = get_payment(actor, payment_id)
     require_role(actor, *STAFF)
     check_version(payment, data.get("version"))
-    clean = _payment_fields(actor, data, payment, rules.local_today())
+    clean = _payment_fields(actor, data, payment)
     for key, value in clean.items():
         setattr(payment, key, value)
     _apply_payment_due(payment, settings())
