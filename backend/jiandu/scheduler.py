@@ -28,6 +28,10 @@ from redis.exceptions import RedisError
 from rq.cron import CronJob, CronScheduler
 from rq.exceptions import StopRequested
 from rq.utils import now as rq_now
+from sqlalchemy import delete
+
+from jiandu.extensions import db
+from jiandu.timeutil import utcnow
 
 log = logging.getLogger("jiandu.scheduler")
 
@@ -160,36 +164,25 @@ def run(app) -> None:
 
 def cleanup_idempotency_keys_job() -> dict:
     """Forget idempotency keys of offline writes after IDEMPOTENCY_KEY_DAYS (90; never fewer than 30:
-    a phone may come back online weeks later and replay its outbox). Intake's keys today; the sync
-    capability adds its own table to IDEMPOTENCY_TABLES when it lands."""
-    from sqlalchemy import delete
-
-    from jiandu.extensions import db
-    from jiandu.timeutil import utcnow
-
+    a phone may come back online weeks later and replay its outbox), in every table of them a
+    capability named with `keep_idempotency_keys` (intake's keys, the sync's receipts)."""
     days = max(IDEMPOTENCY_MIN_DAYS, int(current_app.config.get("IDEMPOTENCY_KEY_DAYS", 90)))
     cutoff = utcnow() - timedelta(days=days)
     removed = {}
-    for model in idempotency_models():
-        result = db.session.execute(delete(model).where(model.created_at < cutoff)
+    for model, column in sorted(IDEMPOTENCY_TABLES.items(), key=lambda item: item[0].__tablename__):
+        result = db.session.execute(delete(model).where(getattr(model, column) < cutoff)
                                     .execution_options(synchronize_session=False))
         removed[model.__tablename__] = result.rowcount or 0
     db.session.commit()
     return removed
 
 
-def idempotency_models() -> list:
-    """Every table of idempotency keys with a `created_at`: a hook other capabilities extend."""
-    models = []
-    for dotted in IDEMPOTENCY_TABLES:
-        try:
-            models.append(_resolve(dotted))
-        except (ImportError, AttributeError):
-            continue
-    return models
+IDEMPOTENCY_TABLES: dict = {}  # model → the column saying when its key was first seen
 
 
-IDEMPOTENCY_TABLES = ["jiandu.intake.models.IdempotencyKey"]
+def keep_idempotency_keys(model, written_at: str = "created_at") -> None:
+    """A capability's table of idempotency keys, cleaned up by the scheduled job (from its setup)."""
+    IDEMPOTENCY_TABLES[model] = written_at
 
 
 @click.command("scheduler", help="Run the scheduled jobs (deadline scan, notification sweep, clean-ups).")

@@ -118,15 +118,20 @@ def test_scheduled_jobs_run_in_the_worker_and_never_twice_at_once(live_ctx):
 
 
 def test_idempotency_keys_are_kept_at_least_thirty_days(app, monkeypatch):
+    from jiandu.fieldwork.models import SyncReceipt
     from jiandu.intake.models import IdempotencyKey
+    from jiandu.org.models import User
 
     monkeypatch.setitem(app.config, "IDEMPOTENCY_KEY_DAYS", 3)  # too short: 30 days are kept anyway
     now = utcnow()
+    inspector = db.session.scalar(select(User.id).where(User.username == "inspector"))
     for key, age in (("k-old-key-1", 100), ("k-recent-1", 20), ("k-today-01", 0)):
         db.session.add(IdempotencyKey(key=key, body_hash="0" * 64, status=201, response_enc="x",
                                       created_at=now - timedelta(days=age)))
+        db.session.add(SyncReceipt(key=key, user_id=inspector, op="visit.record", body_hash="0" * 64, result="{}",
+                                   created_at=now - timedelta(days=age)))  # the offline sync's receipts too
     db.session.commit()
-    assert cleanup_idempotency_keys_job() == {"intake_idempotency_keys": 1}
+    assert cleanup_idempotency_keys_job() == {"intake_idempotency_keys": 1, "sync_receipts": 1}
     left = set(db.session.scalars(select(IdempotencyKey.key).where(IdempotencyKey.key.like("k-%"))))
     assert left == {"k-recent-1", "k-today-01"}
     assert db.session.scalar(select(func.count()).select_from(IdempotencyKey).where(IdempotencyKey.key == "k-old-key-1")) == 0

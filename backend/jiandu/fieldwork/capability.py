@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from jiandu.fieldwork import api, cli, models, operations  # noqa: F401  (models: its tables are the app's)
-from jiandu.scheduler import Scheduled
+from jiandu.scheduler import Scheduled, keep_idempotency_keys
 
 commands = tuple(cli.commands)
 
@@ -10,6 +10,7 @@ commands = tuple(cli.commands)
 def setup(app, rest) -> None:
     rest.register_blueprint(api.blp)
     operations.register()
+    keep_idempotency_keys(models.SyncReceipt)  # the sync's receipts: a replay weeks later is still known
 
 
 def schedule(config) -> list:
