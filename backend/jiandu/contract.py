@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from jiandu.errors import Invalid
+
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")  # 统一社会信用代码
 CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")  # an outbox's key for one write (a UUID, usually)
@@ -27,6 +29,22 @@ class Body(Schema):
         unknown = EXCLUDE
 
     error_messages = {"type": "请求内容须为 JSON 对象", "unknown": "不认识的字段"}
+
+
+class SentenceBody(Body):
+    """A body refused as a service refuses (`Invalid`): one Chinese sentence per field, not a list,
+    for the routes whose clients read `fields[name]` as text."""
+
+    def handle_error(self, error, data, *, many, **kwargs):
+        raise Invalid({"_" if name == "_schema" else name: _first_sentence(messages)
+                       for name, messages in error.normalized_messages().items()})
+
+
+def _first_sentence(messages) -> str:
+    """marshmallow gives a list per field, and a dict for a list's items or a nested body."""
+    while isinstance(messages, (list, dict)):
+        messages = next(iter(messages.values() if isinstance(messages, dict) else messages), "")
+    return str(messages)
 
 
 def _messages(label: str, **more) -> dict:

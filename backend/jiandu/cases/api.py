@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 from flask import request, send_file
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,21 +15,19 @@ from webargs.fields import DelimitedList
 from jiandu import apidoc
 from jiandu.cases import attachment_limit
 from jiandu.cases import figures as case_figures
-from jiandu.cases import labels, ledger, recommendations, service
+from jiandu.cases import api_recommendations, api_rules  # noqa: F401  (their routes join the blueprint)
+from jiandu.cases import bodies, labels, ledger, service
 from jiandu.cases import schemas as doc
+from jiandu.cases.blueprint import blp
 from jiandu.cases.models import CASE_TYPES, CHANNELS, STATES, Case, CaseAttachment
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound, json_object
 from jiandu.extensions import db
 from jiandu.files.photos import PhotoRejected, clean_photo, storage
-from jiandu.org import grants
 from jiandu.org.auth import current_user, login_required
-from jiandu.org.models import Jurisdiction, User
-from jiandu.org.scope import get_visible, is_supervised
-from jiandu.pagination import MAX_PER_PAGE, paginate
+from jiandu.org.models import User
+from jiandu.org.scope import is_supervised
+from jiandu.pagination import MAX_PER_PAGE
 from jiandu.timeutil import iso_utc
-from jiandu.workdays import WorkdayAdjustment, set_adjustment
-
-blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Cases: the closed loop and the ledger (台账)")
 
 
 class LedgerArgs(Schema):
@@ -193,34 +190,31 @@ def act(case_id, action):
 
 
 @blp.route("/cases/bulk-assign", methods=["POST"])
-@blp.doc(**apidoc.json_body(doc.CaseBulkAssignIn))
-@blp.alt_response(200, schema=doc.CaseBulkAssignAnswer, description="one result per case, in the order sent")
+@blp.response(200, doc.CaseBulkAssignAnswer, description="one result per case, in the order sent")
 @login_required
-def bulk_assign():
+@blp.arguments(bodies.BulkAssignBody)
+def bulk_assign(body):
     """批量转办: {"department_id", "cases": [{"id", "version"}…]}; answered per case."""
     user = current_user()
-    body = request.get_json(silent=True) or {}
-    items = body.get("cases")
-    if not isinstance(items, list) or not items or len(items) > 200:
-        raise Invalid({"cases": "请选择 1 到 200 件案件"})
-    results = []
-    for entry in items:
-        case_id = entry.get("id") if isinstance(entry, dict) else None
-        savepoint = db.session.begin_nested()
-        try:
-            case = service.get_case(user, int(case_id))
-            service.act(user, case, "assign", {**body, **entry}, version=entry.get("version"))
-            db.session.flush()
-            savepoint.commit()
-            results.append({"id": case_id, "result": "assigned", "version": case.version})
-        except (ApiError, StaleDataError, TypeError, ValueError) as error:
-            savepoint.rollback()
-            results.append({"id": case_id, "result": "refused",
-                            "code": getattr(error, "code", "invalid"),
-                            "message": getattr(error, "message", "无效的案件"),
-                            "fields": getattr(error, "fields", {})})
+    assignment = {name: value for name, value in body.items() if name != "cases"}
+    results = [_assign_one(user, assignment, entry) for entry in body["cases"]]
     db.session.commit()
     return {"results": results, "assigned": sum(r["result"] == "assigned" for r in results)}
+
+
+def _assign_one(user: User, assignment: dict, entry: dict) -> dict:
+    """转办 of one case in a savepoint of its own: a refusal undoes that case only."""
+    savepoint = db.session.begin_nested()
+    try:
+        case = service.get_case(user, entry["id"])
+        service.act(user, case, "assign", {**assignment, **entry}, version=entry.get("version"))
+        db.session.flush()
+        savepoint.commit()
+        return {"id": entry["id"], "result": "assigned", "version": case.version}
+    except (ApiError, StaleDataError) as error:
+        savepoint.rollback()
+        return {"id": entry["id"], "result": "refused", "code": getattr(error, "code", "invalid"),
+                "message": getattr(error, "message", "无效的案件"), "fields": getattr(error, "fields", {})}
 
 
 # --- attachments -----------------------------------------------------------------------------------
@@ -284,131 +278,3 @@ def download_attachment(case_id, attachment_id):
     return send_file(io.BytesIO(storage().load(attachment.stored_name)), mimetype=attachment.content_type,
                      as_attachment=not attachment.content_type.startswith("image/"),
                      download_name=attachment.filename)
-
-
-# --- deadline rules and the calendar -------------------------------------------------------------
-
-def _rule_view(rule: service.Rule) -> dict:
-    return {"kind": rule.kind, "amount": rule.amount, "unit": rule.unit, "basis": rule.basis,
-            "jurisdiction_id": rule.jurisdiction_id, "default": rule.jurisdiction_id is None}
-
-
-@blp.route("/deadline-rules", methods=["GET"])
-@blp.doc(parameters=[{"in": "query", "name": "jurisdiction", "required": False, "schema": {"type": "integer"},
-                      "description": "default: the user's jurisdiction"}])
-@blp.alt_response(200, schema=doc.DeadlineRuleList, description="every kind of deadline, with the rule in force")
-@login_required
-def get_rules():
-    """The deadline rules in force in a jurisdiction (its own, an ancestor's or the default)."""
-    user = current_user()
-    jurisdiction_id = request.args.get("jurisdiction", type=int) or user.jurisdiction_id
-    get_visible(user, Jurisdiction, jurisdiction_id, "辖区")
-    return {"jurisdiction_id": jurisdiction_id, "items": [_rule_view(r) for r in service.rules_for(jurisdiction_id)]}
-
-
-@blp.route("/deadline-rules", methods=["PUT"])
-@blp.doc(**apidoc.json_body(doc.DeadlineRuleIn))
-@blp.alt_response(200, schema=doc.DeadlineRuleList, description="the rules in force in that jurisdiction now")
-@login_required
-def put_rule():
-    """Set one deadline rule of a jurisdiction (admins)."""
-    user = current_user()
-    body = request.get_json(silent=True) or {}
-    grants.require_jurisdiction_admin(user, body.get("jurisdiction_id") or user.jurisdiction_id, "修改办理时限")
-    service.set_rule(user, body.get("jurisdiction_id") or user.jurisdiction_id, body.get("kind"), body.get("amount"),
-                     body.get("unit"), body.get("basis"))
-    db.session.commit()
-    jid = body.get("jurisdiction_id") or user.jurisdiction_id
-    return {"jurisdiction_id": jid, "items": [_rule_view(r) for r in service.rules_for(jid)]}
-
-
-@blp.route("/calendar/adjustments", methods=["GET"])
-@blp.alt_response(200, schema=doc.CalendarAdjustmentList, description="every adjusted day, by date")
-@login_required
-def list_adjustments():
-    """The admin-entered holidays and make-up workdays (节假日调休表)."""
-    rows = db.session.scalars(select(WorkdayAdjustment).order_by(WorkdayAdjustment.day)).all()
-    return {"items": [{"day": r.day.isoformat(), "is_workday": r.is_workday, "note": r.note} for r in rows]}
-
-
-@blp.route("/calendar/adjustments", methods=["PUT"])
-@blp.doc(**apidoc.json_body(doc.CalendarAdjustmentsIn))
-@blp.alt_response(200, schema=doc.CalendarAdjustmentList, description="every adjusted day, by date")
-@login_required
-def put_adjustments():
-    """{"items": [{"day": "2027-02-06", "is_workday": true, "note": "春节调休"}…]} (admins)."""
-    user = current_user()
-    grants.require_top_admin(user, "维护节假日调休表")  # one calendar for the whole city
-    body = request.get_json(silent=True) or {}
-    items = body.get("items")
-    if not isinstance(items, list) or not items:
-        raise Invalid({"items": "请提交至少一天"})
-    for index, item in enumerate(items):
-        try:
-            day = date.fromisoformat(str(item["day"]))
-            flag = item["is_workday"]
-            if not isinstance(flag, bool):
-                raise ValueError
-        except (KeyError, TypeError, ValueError):
-            raise Invalid({f"items.{index}": "应为 {day: YYYY-MM-DD, is_workday: true/false}"})
-        set_adjustment(day, flag, (item.get("note") or "")[:64] or None, user.id)
-    from jiandu import audit
-
-    audit.record(user.id, "calendar_adjust", None, days=[i["day"] for i in items])
-    db.session.commit()
-    return list_adjustments()
-
-
-# --- recommendations (纪检监察建议) ---------------------------------------------------------------
-
-@blp.route("/recommendations", methods=["GET"])
-@blp.doc(parameters=[
-    {"in": "query", "name": "page", "required": False, "schema": {"type": "integer", "default": 1, "minimum": 1}},
-    {"in": "query", "name": "per_page", "required": False,
-     "schema": {"type": "integer", "default": 50, "minimum": 1, "maximum": MAX_PER_PAGE}}])
-@blp.alt_response(200, schema=doc.RecommendationPage, description="a page of recommendations, newest first")
-@login_required
-def list_recommendations():
-    """The recommendations the user may see, newest first."""
-    page = paginate(recommendations.listing(current_user()), request.args.get("page", 1, type=int),
-                    min(request.args.get("per_page", 50, type=int), MAX_PER_PAGE))
-    page["items"] = [recommendations.view(r) for r in page["items"]]
-    return page
-
-
-@blp.route("/recommendations", methods=["POST"])
-@blp.doc(**apidoc.json_body(doc.RecommendationIn))
-@blp.alt_response(201, schema=doc.RecommendationView, description="the recommendation issued")
-@login_required
-def create_recommendation():
-    """Issue a recommendation to a unit over closed cases sharing a systemic cause (inspectors)."""
-    rec = recommendations.create(current_user(), request.get_json(silent=True) or {})
-    db.session.commit()
-    return recommendations.view(rec), 201
-
-
-@blp.route("/recommendations/<int:rec_id>", methods=["GET"])
-@blp.alt_response(200, schema=doc.RecommendationView, description="the recommendation")
-@login_required
-def get_recommendation(rec_id):
-    """One recommendation."""
-    return recommendations.view(recommendations.get(current_user(), rec_id))
-
-
-@blp.route("/recommendations/<int:rec_id>/<step>", methods=["POST"])
-@blp.doc(**apidoc.json_body(doc.RecommendationStepIn))
-@blp.alt_response(200, schema=doc.RecommendationView, description="the recommendation after the step")
-@login_required
-def recommendation_step(rec_id, step):
-    """step `reply` (the unit's answer) or `recheck` (回头看, inspectors); 409 when stale."""
-    if step not in ("reply", "recheck"):
-        raise NotFound("操作")
-    user = current_user()
-    rec = recommendations.get(user, rec_id)
-    getattr(recommendations, step)(user, rec, request.get_json(silent=True) or {})
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict("该建议已被他人修改，请刷新后再试", code="stale_version")
-    return recommendations.view(rec)

@@ -133,25 +133,13 @@ class CaseActionIn(Schema):
     method = fields.String(metadata={"description": "return_visit: phone, online or visit"})
 
 
-class CaseVersionRef(Schema):
-    id = fields.Integer(required=True)
-    version = fields.Integer(required=True)
-
-
-class CaseBulkAssignIn(Schema):
-    department_id = fields.Integer(required=True)
-    co_department_ids = fields.List(fields.Integer())
-    note = fields.String()
-    cases = fields.List(fields.Nested(CaseVersionRef), required=True, metadata={"description": "1 to 200 cases"})
-
-
 class CaseBulkAssignResult(Schema):
     id = fields.Integer(required=True, allow_none=True, metadata={"description": "the id as sent"})
     result = fields.String(required=True, metadata={"description": "assigned or refused"})
     version = fields.Integer(metadata={"description": "assigned: the case's new version"})
     code = fields.String(metadata={"description": "refused: why, as an error code"})
     message = fields.String(metadata={"description": "refused: why"})
-    fields_ = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields",
+    fields_ = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields", attribute="fields",
                           metadata={"description": "refused: the fields at fault"})
 
 
@@ -258,14 +246,6 @@ class DeadlineRuleList(Schema):
     items = fields.List(fields.Nested(DeadlineRuleView), required=True)
 
 
-class DeadlineRuleIn(Schema):
-    jurisdiction_id = fields.Integer(metadata={"description": "default: the user's jurisdiction"})
-    kind = fields.String(required=True, metadata={"description": _one_of(DEADLINE_KINDS)})
-    amount = fields.Integer(required=True, metadata={"description": "1 to 1000"})
-    unit = fields.String(required=True, metadata={"description": "workday, day or hour"})
-    basis = fields.String(required=True, metadata={"description": _one_of(DEADLINE_BASES)})
-
-
 class CalendarAdjustment(Schema):
     day = fields.Date(required=True)
     is_workday = fields.Boolean(required=True)
@@ -274,17 +254,6 @@ class CalendarAdjustment(Schema):
 
 class CalendarAdjustmentList(Schema):
     items = fields.List(fields.Nested(CalendarAdjustment), required=True)
-
-
-class CalendarAdjustmentItemIn(Schema):
-    day = fields.Date(required=True)
-    is_workday = fields.Boolean(required=True)
-    note = fields.String(metadata={"description": "up to 64 characters, e.g. 春节调休"})
-
-
-class CalendarAdjustmentsIn(Schema):
-    items = fields.List(fields.Nested(CalendarAdjustmentItemIn), required=True,
-                        metadata={"description": "at least one day"})
 
 
 # --- recommendations (纪检监察建议) -----------------------------------------------------------------

@@ -1,0 +1,54 @@
+"""What the routes of jiandu.cases take: request bodies loaded with the fields of jiandu.contract.
+
+A move's own fields (POST /cases/<id>/actions/<action>) are checked by its plan, which the offline
+sync and the demo data call too; the other bodies are checked here, refused as the service refused
+them (one sentence per field).
+"""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from jiandu.cases.models import DEADLINE_BASES, DEADLINE_KINDS
+from jiandu.contract import Body, Day, Flag, Int, SentenceBody, Text
+
+DEADLINE_UNITS = ("workday", "day", "hour")
+MAX_BULK = 200
+
+
+class DeadlineRuleBody(SentenceBody):
+    jurisdiction_id = Int(label="辖区", metadata={"description": "default: the user's jurisdiction"})
+    kind = Text(label="时限类型", required=True, validate=validate.OneOf(DEADLINE_KINDS, error="未知的时限类型"),
+                metadata={"description": ", ".join(DEADLINE_KINDS)})
+    amount = Int(label="时限", low=1, high=1000, required=True)
+    unit = Text(label="单位", required=True, validate=validate.OneOf(DEADLINE_UNITS, error="单位须为工作日、自然日或小时"),
+                metadata={"description": ", ".join(DEADLINE_UNITS)})
+    basis = Text(label="起算点", required=True,
+                 validate=validate.OneOf(DEADLINE_BASES, error="起算点须为受理、转办、反馈或印发"),
+                 metadata={"description": ", ".join(DEADLINE_BASES)})
+
+
+class CalendarDayBody(Body):
+    day = Day(required=True)
+    is_workday = Flag(label="是否工作日", required=True)
+    note = Text(label="说明", metadata={"description": "kept to its first 64 characters, e.g. 春节调休"})
+
+
+class CalendarAdjustmentsBody(SentenceBody):
+    items = fields.List(fields.Nested(CalendarDayBody), required=True,
+                        validate=validate.Length(min=1, error="请提交至少一天"),
+                        error_messages={"required": "请提交至少一天"}, metadata={"description": "at least one day"})
+
+
+class CaseRefBody(Body):
+    id = Int(label="案件编号", required=True)
+    version = Int(label="版本号（version）")
+
+
+class BulkAssignBody(SentenceBody):
+    department_id = Int(label="承办单位")
+    co_department_ids = fields.List(Int(label="协办单位"))
+    note = Text(label="备注")
+    cases = fields.List(fields.Nested(CaseRefBody), required=True,
+                        validate=validate.Length(min=1, max=MAX_BULK, error=f"请选择 1 到 {MAX_BULK} 件案件"),
+                        error_messages={"required": f"请选择 1 到 {MAX_BULK} 件案件"},
+                        metadata={"description": f"1 to {MAX_BULK} cases"})
