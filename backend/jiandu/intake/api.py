@@ -7,7 +7,8 @@ from flask_smorest import Blueprint
 from jiandu import apidoc
 from jiandu.errors import NotFound, error_body
 from jiandu.extensions import db
-from jiandu.intake import devices, figures, limits, rating_tokens, service
+from jiandu import devices
+from jiandu.intake import figures, limits, rating_tokens, service
 from jiandu.intake.models import RATING_LEVELS, Report
 from jiandu.intake.parse import submission_from_request
 from jiandu.intake.schemas import (

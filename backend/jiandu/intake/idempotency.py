@@ -13,7 +13,8 @@ import json
 import re
 
 from jiandu.errors import ApiError
-from jiandu.intake import keyed, rating_tokens
+from jiandu import keyed
+from jiandu.intake import rating_tokens
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{22,80}$")
 HEX_DIGITS_RE = re.compile(r"[0-9A-Fa-f]")

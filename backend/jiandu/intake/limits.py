@@ -4,7 +4,7 @@ Reports (complaints) and ratings never share a counter, so that no flood of rati
 genuine complaint wait. A report is counted per device, per point and per address; a rating per
 device and point (a day's few), per address and point, per point, per address, and, when its token
 is late (sent from the phone's outbox long after the page was opened), against its device's small
-budget of late ratings. The device is the one the server issued (jiandu.intake.devices, or the one
+budget of late ratings. The device is the one the server issued (jiandu.devices, or the one
 a rating token names), never a value a client makes up; without one, the address stands in.
 
 Device and point limits count only submissions that created something (a replay of an
@@ -38,7 +38,8 @@ from flask import current_app, request
 from limits import parse_many
 from limits.storage import MemoryStorage, RedisStorage, storage_from_string
 
-from jiandu.intake import devices, rating_tokens
+from jiandu import devices
+from jiandu.intake import rating_tokens
 from jiandu.ratelimit import client_key
 from jiandu.security import normalise_code
 

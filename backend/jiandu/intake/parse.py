@@ -7,7 +7,7 @@ import binascii
 from flask import request
 
 from jiandu.errors import Invalid
-from jiandu.intake import devices
+from jiandu import devices
 from jiandu.files.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from jiandu.intake.submission import Submission, Upload
 from jiandu.ratelimit import client_key

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from jiandu.extensions import db
-from jiandu.intake import keyed
+from jiandu import keyed
 from jiandu.intake.models import Report
 
 PURPOSE = "rating-token"

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from jiandu.errors import ApiError, Invalid
 from jiandu.extensions import db
 from jiandu.intake import cache as intake_cache
-from jiandu.intake import devices, limits, rating_tokens, scripts, service
+from jiandu import devices
+from jiandu.intake import limits, rating_tokens, scripts, service
 from jiandu.intake.i18n import TEXT, pick_lang
 from jiandu.intake.models import RATING_LEVELS, RATING_LEVELS_EN
 from jiandu.intake.parse import submission_from_request

@@ -12,7 +12,7 @@ import secrets
 
 from flask import request
 
-from jiandu.intake import keyed
+from jiandu import keyed
 
 COOKIE = "jd_device"
 HEADER = "X-Jiandu-Device"
