@@ -27,3 +27,10 @@ def test_a_calendar_day_must_be_a_date_and_a_non_admin_is_refused_first(as_user)
     assert_error(as_user("admin").put("/api/v1/calendar/adjustments", json=bad), 422, "invalid")
     assert_error(as_user("inspector").put("/api/v1/calendar/adjustments", json=bad), 403, "forbidden")
     assert_error(as_user("admin").put("/api/v1/calendar/adjustments", json={"items": []}), 422, "invalid")
+
+
+def test_a_recommendation_body_is_refused_in_chinese(as_user, market):
+    body = {"unit_id": market.id, "title": "t", "systemic_cause": "c", "content": "x", "case_ids": "1,2"}
+    fields = assert_error(as_user("inspector").post("/api/v1/recommendations", json=body), 422, "invalid")["fields"]
+    assert fields == {"case_ids": "请选择至少一件已办结的案件"}
+    assert_error(as_user("handler").post("/api/v1/recommendations", json=body), 403, "forbidden")

@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy.orm.exc import StaleDataError
 
-from jiandu import apidoc
-from jiandu.cases import recommendations
+from jiandu.cases import bodies, recommendations
 from jiandu.cases import schemas as doc
-from jiandu.cases.blueprint import blp
+from jiandu.cases.blueprint import before_the_body, blp
 from jiandu.errors import Conflict, NotFound
 from jiandu.extensions import db
 from jiandu.org.auth import current_user, login_required
@@ -30,12 +29,13 @@ def list_recommendations():
 
 
 @blp.route("/recommendations", methods=["POST"])
-@blp.doc(**apidoc.json_body(doc.RecommendationIn))
 @blp.alt_response(201, schema=doc.RecommendationView, description="the recommendation issued")
 @login_required
-def create_recommendation():
+@before_the_body(recommendations.require_inspector)
+@blp.arguments(bodies.RecommendationBody)
+def create_recommendation(body):
     """Issue a recommendation to a unit over closed cases sharing a systemic cause (inspectors)."""
-    rec = recommendations.create(current_user(), request.get_json(silent=True) or {})
+    rec = recommendations.create(current_user(), body)
     db.session.commit()
     return recommendations.view(rec), 201
 
@@ -49,16 +49,16 @@ def get_recommendation(rec_id):
 
 
 @blp.route("/recommendations/<int:rec_id>/<step>", methods=["POST"])
-@blp.doc(**apidoc.json_body(doc.RecommendationStepIn))
 @blp.alt_response(200, schema=doc.RecommendationView, description="the recommendation after the step")
 @login_required
-def recommendation_step(rec_id, step):
+@blp.arguments(bodies.RecommendationStepBody)
+def recommendation_step(body, rec_id, step):
     """step `reply` (the unit's answer) or `recheck` (回头看, inspectors); 409 when stale."""
     if step not in ("reply", "recheck"):
         raise NotFound("操作")
     user = current_user()
     rec = recommendations.get(user, rec_id)
-    getattr(recommendations, step)(user, rec, request.get_json(silent=True) or {})
+    getattr(recommendations, step)(user, rec, body)
     try:
         db.session.commit()
     except StaleDataError:

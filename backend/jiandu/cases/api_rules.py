@@ -1,15 +1,13 @@
 """Routes of the deadline rules and the holiday calendar (节假日调休表)."""
 from __future__ import annotations
 
-import functools
-
 from flask import request
 from sqlalchemy import select
 
 from jiandu import audit
 from jiandu.cases import bodies, service
 from jiandu.cases import schemas as doc
-from jiandu.cases.blueprint import blp
+from jiandu.cases.blueprint import before_the_body, blp
 from jiandu.cases.visibility import require
 from jiandu.extensions import db
 from jiandu.org import grants
@@ -17,17 +15,6 @@ from jiandu.org.auth import current_user, login_required
 from jiandu.org.models import Jurisdiction
 from jiandu.org.scope import get_visible
 from jiandu.workdays import WorkdayAdjustment, set_adjustment
-
-
-def before_the_body(check):
-    """A refusal that does not depend on the body (`check(user)`) is answered before the body is read."""
-    def decorate(view):
-        @functools.wraps(view)
-        def checked(*args, **kwargs):
-            check(current_user())
-            return view(*args, **kwargs)
-        return checked
-    return decorate
 
 
 def _rule_view(rule: service.Rule) -> dict:

@@ -36,7 +36,7 @@ class CalendarDayBody(Body):
 class CalendarAdjustmentsBody(SentenceBody):
     items = fields.List(fields.Nested(CalendarDayBody), required=True,
                         validate=validate.Length(min=1, error="请提交至少一天"),
-                        error_messages={"required": "请提交至少一天"}, metadata={"description": "at least one day"})
+                        error_messages={"required": "请提交至少一天", "invalid": "请提交至少一天"}, metadata={"description": "at least one day"})
 
 
 class CaseRefBody(Body):
@@ -46,9 +46,28 @@ class CaseRefBody(Body):
 
 class BulkAssignBody(SentenceBody):
     department_id = Int(label="承办单位")
-    co_department_ids = fields.List(Int(label="协办单位"))
+    co_department_ids = fields.List(Int(label="协办单位"), error_messages={"invalid": "协办单位应为单位编号的列表"})
     note = Text(label="备注")
     cases = fields.List(fields.Nested(CaseRefBody), required=True,
                         validate=validate.Length(min=1, max=MAX_BULK, error=f"请选择 1 到 {MAX_BULK} 件案件"),
-                        error_messages={"required": f"请选择 1 到 {MAX_BULK} 件案件"},
+                        error_messages={"required": f"请选择 1 到 {MAX_BULK} 件案件",
+                                        "invalid": f"请选择 1 到 {MAX_BULK} 件案件"},
                         metadata={"description": f"1 to {MAX_BULK} cases"})
+
+
+class RecommendationBody(SentenceBody):
+    title = Text(label="标题", metadata={"description": "kept to its first 128 characters"})
+    systemic_cause = Text(label="系统性原因")
+    content = Text(label="建议内容", limit=20000)
+    case_ids = fields.List(Int(label="案件编号"), error_messages={"invalid": "请选择至少一件已办结的案件"},
+                           metadata={"description": "closed cases"})
+    unit_id = Int(label="被建议单位")
+
+
+class RecommendationStepBody(SentenceBody):
+    """reply: version, reply, recheck_days; recheck: version, result, passed."""
+    version = Int(label="版本号（version）")
+    reply = Text(label="回复", limit=20000, metadata={"description": "reply: the unit's answer"})
+    recheck_days = Int(label="回头看天数", metadata={"description": "reply: days to the 回头看 (1–730, default 90)"})
+    result = Text(label="回头看结果", limit=20000, metadata={"description": "recheck: what the 回头看 found"})
+    passed = Flag(label="是否通过", metadata={"description": "recheck"})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
 from jiandu.cases.models import Case, Recommendation
 from jiandu.cases.deadlines import rule_for
 from jiandu.cases.visibility import check_version, require, visible_cases
@@ -21,8 +20,12 @@ def _is_inspector(user: User) -> bool:
     return user.role in ("inspector", "admin")
 
 
-def create(user: User, data: dict) -> Recommendation:
+def require_inspector(user: User) -> None:
     require(_is_inspector(user), "只有纪检监察干部可以提出纪检监察建议")
+
+
+def create(user: User, data: dict) -> Recommendation:
+    require_inspector(user)
     errors = {}
     for name in ("title", "systemic_cause", "content"):
         if not str(data.get(name) or "").strip():

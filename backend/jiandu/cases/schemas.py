@@ -290,20 +290,3 @@ class RecommendationPage(Schema):
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
-
-
-class RecommendationIn(Schema):
-    title = fields.String(required=True, metadata={"description": "up to 128 characters"})
-    systemic_cause = fields.String(required=True)
-    content = fields.String(required=True)
-    case_ids = fields.List(fields.Integer(), required=True, metadata={"description": "closed cases"})
-    unit_id = fields.Integer(required=True)
-
-
-class RecommendationStepIn(Schema):
-    """reply: version, reply, recheck_days; recheck: version, result, passed."""
-    version = fields.Integer(required=True)
-    reply = fields.String(metadata={"description": "reply: the unit's answer"})
-    recheck_days = fields.Integer(metadata={"description": "reply: days to the 回头看 (1–730, default 90)"})
-    result = fields.String(metadata={"description": "recheck: what the 回头看 found"})
-    passed = fields.Boolean(metadata={"description": "recheck"})
