@@ -7,24 +7,38 @@ from datetime import date, datetime
 
 from flask import Response, request, send_file
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
 from marshmallow import Schema, fields, validate
 
 from jiandu import apidoc
-from jiandu.errors import json_object
+from jiandu.errors import Invalid
 from jiandu.extensions import db
 from jiandu.fieldwork import ledger, service, sync
 from jiandu.files import uploads
+from jiandu.fieldwork.bodies import (
+    AnswerCaseBody, ChecklistIssueBody, ChecklistTemplateBody, FieldVisitBody, SyncPushBody,
+)
 from jiandu.fieldwork.schemas import (
-    AnswerCaseIn, ChecklistIssueIn, ChecklistIssueResult, ChecklistLedgerPage, ChecklistTaskDetail,
-    ChecklistTemplateIn, ChecklistTemplatePage, ChecklistTemplateView, FieldVisitDetail, FieldVisitIn,
-    FieldVisitPage, FieldVisitView, FindingCreated, SyncPullResult, SyncPushIn, SyncPushResult, UploadState,
+    ChecklistIssueResult, ChecklistLedgerPage, ChecklistTaskDetail, ChecklistTemplatePage, ChecklistTemplateView,
+    FieldVisitDetail, FieldVisitPage, FieldVisitView, FindingCreated, SyncPullResult, SyncPushResult, UploadState,
     VisitKindList,
 )
 from jiandu.org.auth import current_user, login_required
 from jiandu.pagination import MAX_PER_PAGE, paginate
 from jiandu.timeutil import iso_utc
 
-blp = Blueprint("fieldwork", __name__, url_prefix="/api/v1",
+class _Parser(FlaskParser):
+    """A body that is not JSON at all is refused like one that is not an object: a 422 in Chinese."""
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        raise Invalid({"_": "请求体应为 JSON 对象"})
+
+
+class _Blueprint(Blueprint):
+    ARGUMENTS_PARSER = _Parser()
+
+
+blp = _Blueprint("fieldwork", __name__, url_prefix="/api/v1",
                 description="Fieldwork: checklists (清单监督), visits, offline sync and resumable uploads")
 
 
@@ -60,12 +74,12 @@ def list_templates():
 
 
 @blp.route("/checklist-templates", methods=["POST"])
-@blp.doc(**apidoc.json_body(ChecklistTemplateIn))
+@blp.arguments(ChecklistTemplateBody)
 @blp.alt_response(201, schema=ChecklistTemplateView, description="version 1 of a new checklist")
 @login_required
-def create_template():
+def create_template(body):
     """Turn a recurring problem into a checklist (inspectors and admins)."""
-    template = service.create_template(current_user(), json_object())
+    template = service.create_template(current_user(), body)
     db.session.commit()
     return _plain(service.template_view(template)), 201
 
@@ -79,12 +93,12 @@ def get_template(template_id):
 
 
 @blp.route("/checklist-templates/<int:template_id>/versions", methods=["POST"])
-@blp.doc(**apidoc.json_body(ChecklistTemplateIn))
+@blp.arguments(ChecklistTemplateBody)
 @blp.alt_response(201, schema=ChecklistTemplateView, description="the new version, now the current one")
 @login_required
-def new_version(template_id):
+def new_version(body, template_id):
     """A changed checklist as a new version; tasks and answers keep theirs."""
-    template = service.new_version(current_user(), template_id, json_object())
+    template = service.new_version(current_user(), template_id, body)
     db.session.commit()
     return _plain(service.template_view(template)), 201
 
@@ -103,14 +117,14 @@ class LedgerArgs(Schema):
 
 
 @blp.route("/checklist-tasks", methods=["POST"])
-@blp.doc(**apidoc.json_body(ChecklistIssueIn))
+@blp.arguments(ChecklistIssueBody)
 @blp.alt_response(201, schema=ChecklistIssueResult, description="one task per target, in one batch")
 @login_required
-def issue_tasks():
+def issue_tasks(body):
     """Issue a checklist to units or points with a deadline in working days (举一反三)."""
-    tasks = service.issue_tasks(current_user(), json_object())
+    tasks = service.issue_tasks(current_user(), body)
     db.session.commit()
-    return {"batch": tasks[0].batch, "count": len(tasks), "items": [sync.task_view(t) for t in tasks]}, 201
+    return {"batch": tasks[0].batch, "count": len(tasks), "items": [service.task_view(t) for t in tasks]}, 201
 
 
 @blp.route("/checklist-tasks", methods=["GET"])
@@ -143,13 +157,12 @@ def get_task(task_id):
 
 
 @blp.route("/checklist-answers/<int:answer_id>/case", methods=["POST"])
-@blp.doc(**apidoc.json_body(AnswerCaseIn))
+@blp.arguments(AnswerCaseBody)
 @blp.alt_response(201, schema=FindingCreated, description="the finding, its report and its case")
 @blp.alt_response(200, schema=FindingCreated, description="the same `id` again: the first answer, nothing new")
 @login_required
-def answer_to_case(answer_id):
+def answer_to_case(body, answer_id):
     """A "no" becomes a case in one tap (online). Body: {"id": client UUID, "description", "category"}."""
-    body = json_object()
     key = body.get("id")
     result = sync.push(current_user(), [{"id": key, "op": "finding.create",
                                          "body": {"answer_id": answer_id, "description": body.get("description"),
@@ -192,12 +205,12 @@ def list_visits():
 
 
 @blp.route("/visits", methods=["POST"])
-@blp.doc(**apidoc.json_body(FieldVisitIn))
+@blp.arguments(FieldVisitBody)
 @blp.alt_response(201, schema=FieldVisitView, description="the planned visit")
 @login_required
-def plan_visit():
+def plan_visit(body):
     """Plan a visit to a point or a project, for oneself or another inspector in scope."""
-    visit = service.plan_visit(current_user(), json_object())
+    visit = service.plan_visit(current_user(), body)
     db.session.commit()
     return _plain(service.visit_view(visit)), 201
 
@@ -217,12 +230,11 @@ def get_visit(visit_id):
 # --- the sync protocol ------------------------------------------------------------------------------------
 
 @blp.route("/sync/push", methods=["POST"])
-@blp.doc(**apidoc.json_body(SyncPushIn))
+@blp.arguments(SyncPushBody)
 @blp.alt_response(200, schema=SyncPushResult, description="one answer per write, and the batch's counts")
 @login_required
-def sync_push():
+def sync_push(body):
     """{"device": "...", "writes": [{"id": UUID, "op": "...", "body": {...}}…]} → one answer per write."""
-    body = json_object()
     return sync.push(current_user(), body.get("writes"), device=body.get("device"))
 
 

@@ -1,13 +1,12 @@
-"""Shapes of fieldwork's API for the OpenAPI document: checklists, tasks and the ledger, visits, the sync
-protocol, resumable uploads. The routes parse and build their JSON by hand; these only describe it."""
-from marshmallow import INCLUDE, Schema, fields, validate
+"""Shapes of fieldwork's answers for the OpenAPI document: checklists, tasks and the ledger, visits, the sync
+protocol, resumable uploads. What the routes take is in jiandu.fieldwork.bodies."""
+from marshmallow import INCLUDE, Schema, fields
 
 from jiandu.cases.schemas import CaseLedgerItem
 from jiandu.fieldwork.models import ITEM_KINDS, TASK_STATES, UPLOAD_STATES, VISIT_STATES
 from jiandu.pagination import page_schema
 
 WARNINGS = ("none", "yellow", "red")
-SYNC_OPS = ("visit.create", "visit.record", "answers.submit", "finding.create", "case.act")
 SYNC_STATUSES = ("applied", "duplicate", "conflict", "rejected")
 
 
@@ -45,21 +44,6 @@ class ChecklistTemplateView(Schema):
 ChecklistTemplatePage = page_schema(ChecklistTemplateView, "ChecklistTemplatePage")
 
 
-class ChecklistItemIn(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(ITEM_KINDS))
-    label = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    guidance = fields.String(allow_none=True)
-    options = fields.List(fields.String(), allow_none=True,
-                          metadata={"description": "single and multiple: at least two distinct choices"})
-    required = fields.Boolean(load_default=True)
-
-
-class ChecklistTemplateIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    problem = fields.String(allow_none=True)
-    items = fields.List(fields.Nested(ChecklistItemIn), required=True, validate=validate.Length(min=1, max=100))
-
-
 # --- tasks and the ledger ------------------------------------------------------------------------------
 
 class ChecklistTaskView(Schema):
@@ -78,18 +62,6 @@ class ChecklistTaskView(Schema):
     answered_at = fields.DateTime(required=True, allow_none=True)
     spot_checked_at = fields.DateTime(required=True, allow_none=True)
     note = fields.String(required=True, allow_none=True)
-
-
-class ChecklistIssueIn(Schema):
-    """Exactly one way of choosing the targets: unit_ids, unit_kind, point_ids or point_type."""
-
-    template_id = fields.Integer(required=True, metadata={"description": "the current version of a checklist"})
-    unit_ids = fields.List(fields.Integer())
-    unit_kind = fields.String(validate=validate.OneOf(("department", "hall", "group")))
-    point_ids = fields.List(fields.Integer())
-    point_type = fields.String()
-    due_workdays = fields.Integer(validate=validate.Range(min=1, max=250), metadata={"description": "default 10"})
-    note = fields.String(allow_none=True)
 
 
 class ChecklistIssueResult(Schema):
@@ -146,14 +118,6 @@ class ChecklistAnswerSetView(Schema):
 class ChecklistTaskDetail(ChecklistTaskView):
     template = fields.Nested(ChecklistTemplateView, required=True)
     answer_sets = fields.List(fields.Nested(ChecklistAnswerSetView), required=True)
-
-
-class AnswerCaseIn(Schema):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{8,80}$"),
-                       metadata={"description": "made by the client: a resend answers as the first time"})
-    description = fields.String(required=True, validate=validate.Length(min=4, max=2000))
-    category = fields.String(allow_none=True, metadata={"description": "a report category code"})
-    photos = fields.List(fields.String(), metadata={"description": "UUIDs of uploaded photos (up to 10)"})
 
 
 class FindingCreated(Schema):
@@ -230,31 +194,7 @@ class FieldVisitDetail(FieldVisitView):
     findings = fields.List(fields.Nested(FieldFindingView), required=True)
 
 
-class FieldVisitIn(Schema):
-    """A point or a project, not both."""
-
-    kind = fields.String(required=True, metadata={"description": "a code of GET /visit-kinds"})
-    point_id = fields.Integer(allow_none=True)
-    project_id = fields.Integer(allow_none=True)
-    template_id = fields.Integer(allow_none=True, metadata={"description": "a checklist to answer on the visit"})
-    title = fields.String(allow_none=True, validate=validate.Length(max=128))
-    planned_for = fields.Date(allow_none=True)
-    inspector_id = fields.Integer(allow_none=True, metadata={"description": "default: the caller"})
-
-
 # --- the sync protocol ------------------------------------------------------------------------------------
-
-class SyncWriteIn(Schema):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{8,80}$"),
-                       metadata={"description": "the client's UUID of the write: its idempotency key"})
-    op = fields.String(required=True, validate=validate.OneOf(SYNC_OPS))
-    body = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
-
-
-class SyncPushIn(Schema):
-    device = fields.String(allow_none=True, validate=validate.Length(max=64))
-    writes = fields.List(fields.Nested(SyncWriteIn), required=True, validate=validate.Length(min=1, max=500))
-
 
 class SyncWriteOutcome(Schema):
     """What a write made; which keys are there depends on its op (other capabilities register ops
