@@ -50,9 +50,10 @@ def project_body(jurisdiction_name: str = "九原区", **extra) -> dict:
 def make_project(app):
     """A project created through the service as the city admin, committed (savepoint)."""
     from jiandu.projects import service
+    from jiandu.projects.registry_bodies import ProjectIn
 
     def make(jurisdiction_name: str = "九原区", **extra) -> Project:
-        project = service.create_project(user("admin"), project_body(jurisdiction_name, **extra))
+        project = service.create_project(user("admin"), ProjectIn().load(project_body(jurisdiction_name, **extra)))
         db.session.commit()
         return project
 

@@ -6,6 +6,8 @@ above statutory, done not before submitted) stay in the service.
 """
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
@@ -15,7 +17,6 @@ from jiandu.errors import Invalid
 from jiandu.projects import rules
 from jiandu.projects.invitations import MIN_PASSWORD, USERNAME_RE
 from jiandu.projects.models import PAYER_KINDS, STAGE_LABELS, STAGES
-from jiandu.projects.parsing import parse_date
 from jiandu.projects.schemas import CASE_TYPES
 
 STAGE_WORDS = "阶段须为：" + " → ".join(STAGE_LABELS.values())
@@ -26,6 +27,25 @@ def _sentence(messages) -> str:
     while isinstance(messages, (list, dict)):
         messages = next(iter(messages.values() if isinstance(messages, dict) else messages), "")
     return str(messages)
+
+
+def parse_date(value) -> date | None:
+    """A day as people type it (ISO, with / or ., or 2025年3月1日); None when it is no day."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        match = re.match(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$", text)
+        if match:
+            try:
+                return date(*map(int, match.groups()))
+            except ValueError:
+                return None
+        return None
 
 
 class ProjectBody(Body):
@@ -240,44 +260,6 @@ class BlockerFeedbackIn(ProjectBody):
 
 
 # --- documentation only, until their routes load them: the service still parses these bodies itself ---
-
-class _ProjectFieldsIn(Schema):
-    name = fields.String()
-    project_code = fields.String()
-    owner_enterprise = fields.String()
-    owner_credit_code = fields.String(metadata={"description": "统一社会信用代码, 18 characters"})
-    construction_enterprise = fields.String(allow_none=True)
-    construction_credit_code = fields.String(allow_none=True)
-    jurisdiction_id = fields.Integer()
-    location = fields.String(allow_none=True)
-    investment_wan = fields.Integer(allow_none=True, metadata={"description": "总投资, 万元"})
-    stage = fields.String(metadata={"description": "a stage key or its Chinese label; default land_planning"})
-    department_ids = fields.List(fields.Integer(), metadata={"description": "departments of the project"})
-    liaison_name = fields.String(allow_none=True)
-    liaison_phone = fields.String(allow_none=True)
-    contact_name = fields.String(allow_none=True)
-    contact_phone = fields.String(allow_none=True)
-    description = fields.String(allow_none=True)
-    active = fields.Boolean()
-
-
-class ProjectIn(_ProjectFieldsIn):
-    name = fields.String(required=True)
-    project_code = fields.String(required=True)
-    owner_enterprise = fields.String(required=True)
-    owner_credit_code = fields.String(required=True, metadata={"description": "统一社会信用代码, 18 characters"})
-    jurisdiction_id = fields.Integer(required=True)
-
-
-class ProjectPatchIn(_ProjectFieldsIn):
-    version = fields.Integer(metadata={"description": "the version last read: 409 if someone changed it since"})
-
-
-class ProjectImportIn(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
-                                               "description": "an Excel (.xlsx) or CSV file"})
-
-
 
 class BlockerIn(Schema):
     category = fields.String(required=True, metadata={"description": "an active blocker category's code"})

@@ -10,6 +10,7 @@ from jiandu.org.models import Jurisdiction, Project, Unit, User
 from jiandu.org.scope import visible
 from jiandu.projects import credit_code, service
 from jiandu.projects.models import STAGE_LABELS
+from jiandu.projects.registry_bodies import ProjectIn
 
 MAX_ROWS = 2000
 HEADERS = {
@@ -104,7 +105,7 @@ def import_projects(actor: User, filename: str, content: bytes) -> list[Project]
         if not errors:
             try:
                 with db.session.begin_nested():
-                    created.append(service.create_project(actor, data))
+                    created.append(service.create_project(actor, ProjectIn().load(data)))
             except ApiError as exc:
                 errors = list(exc.fields.values()) or [exc.message]
         row_errors.extend({"row": number, "message": m} for m in errors)

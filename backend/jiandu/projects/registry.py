@@ -2,8 +2,6 @@
 project code point (专属码). Every lookup goes through `jiandu.org.scope`."""
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select, update
 
 from jiandu import audit
@@ -12,18 +10,15 @@ from jiandu.extensions import db
 from jiandu.org.models import Jurisdiction, Point, Project, Unit, User
 from jiandu.org.scope import get_visible, is_visible, visible
 from jiandu.org.service import unique_code
-from jiandu.projects import credit_code
 from jiandu.projects.common import OUT_OF_SCOPE, STAFF, bump, check_version, require_role
 from jiandu.projects.models import (
-    STAGE_LABELS, STAGES, ApprovalItem, Blocker, Milestone, Payment, ProjectInvitation, project_departments,
+    STAGE_LABELS, ApprovalItem, Blocker, Milestone, Payment, ProjectInvitation, project_departments,
 )
-from jiandu.projects.parsing import read_int, read_phone, read_text
 
 
-PROJECT_TEXT = {"name": ("项目名称", 128, True), "project_code": ("项目代码", 64, True),
-                "owner_enterprise": ("业主单位", 128, True), "construction_enterprise": ("施工单位", 128, False),
-                "location": ("项目地址", 255, False), "liaison_name": ("包联干部", 64, False),
-                "contact_name": ("企业联系人", 64, False), "description": ("项目简介", 2000, False)}
+PROJECT_FIELDS = ("name", "project_code", "owner_enterprise", "owner_credit_code", "construction_enterprise",
+                  "construction_credit_code", "jurisdiction_id", "location", "investment_wan", "stage",
+                  "liaison_name", "liaison_phone", "contact_name", "contact_phone", "description", "active")
 
 
 def get_project(user: User, project_id: int) -> Project:
@@ -41,74 +36,31 @@ def point_of(project_id: int) -> Point | None:
                              .order_by(Point.id).limit(1))
 
 
-def _resolve_departments(actor: User, ids, errors: dict, field="department_ids") -> list[Unit] | None:
-    if ids is None:
-        return None
-    if isinstance(ids, str):
-        ids = [p for p in re.split(r"[,，\s]+", ids) if p]
-    if not isinstance(ids, list):
-        errors[field] = "应为部门编号列表"
-        return None
-    try:
-        wanted = {int(i) for i in ids}
-    except (TypeError, ValueError):
-        errors[field] = "应为部门编号列表"
-        return None
-    found = list(db.session.scalars(visible(actor, Unit).where(Unit.id.in_(wanted), Unit.kind == "department")))
-    missing = wanted - {u.id for u in found}
+def _resolve_departments(actor: User, ids: list[int], errors: dict) -> list[Unit]:
+    found = list(db.session.scalars(visible(actor, Unit).where(Unit.id.in_(ids), Unit.kind == "department")))
+    missing = set(ids) - {u.id for u in found}
     if missing:
-        errors[field] = f"部门（编号 {'、'.join(map(str, sorted(missing)))}）{OUT_OF_SCOPE}或不是职能部门"
-        return None
+        errors["department_ids"] = f"部门（编号 {'、'.join(map(str, sorted(missing)))}）{OUT_OF_SCOPE}或不是职能部门"
     return sorted(found, key=lambda u: u.id)
 
 
 def _project_fields(actor: User, data: dict, project: Project | None) -> tuple[dict, list[Unit] | None]:
+    """The fields sent (loaded by registry_bodies.ProjectIn), checked against the actor's scope and
+    the projects registered: (fields, departments or None when not sent)."""
+    clean = {k: data[k] for k in PROJECT_FIELDS if k in data}
     errors: dict = {}
-    clean: dict = {}
-    for name, (label, limit, required) in PROJECT_TEXT.items():
-        if name in data or project is None:
-            clean[name] = read_text(data, name, errors, required=required, limit=limit, label=label)
-    for name, label, required in (("owner_credit_code", "业主单位统一社会信用代码", True),
-                                  ("construction_credit_code", "施工单位统一社会信用代码", False)):
-        if name in data or project is None:
-            value = credit_code.normalise(data.get(name))
-            if not value:
-                if required:
-                    errors[name] = f"请填写{label}"
-                clean[name] = None
-            else:
-                reason = credit_code.problem(value)
-                if reason:
-                    errors[name] = f"{label}：{reason}"
-                clean[name] = value
-    for name, label in (("liaison_phone", "包联干部电话"), ("contact_phone", "企业联系人电话")):
-        if name in data:
-            clean[name] = read_phone(data, name, errors, label)
-    if "stage" in data or project is None:
-        stage = data.get("stage") or "land_planning"
-        stage = {v: k for k, v in STAGE_LABELS.items()}.get(stage, stage)
-        if stage not in STAGES:
-            errors["stage"] = "阶段须为：" + " → ".join(STAGE_LABELS.values())
-        clean["stage"] = stage
-    if "investment_wan" in data:
-        clean["investment_wan"] = read_int(data, "investment_wan", errors, low=0, high=10**9, label="总投资（万元）")
-    if "jurisdiction_id" in data or project is None:
-        jid = read_int(data, "jurisdiction_id", errors, required=True, label="所属辖区")
-        if jid is not None and not is_visible(actor, Jurisdiction, jid):
-            errors["jurisdiction_id"] = f"辖区{OUT_OF_SCOPE}"
-        clean["jurisdiction_id"] = jid
+    jid = clean.get("jurisdiction_id")
+    if jid is not None and not is_visible(actor, Jurisdiction, jid):
+        errors["jurisdiction_id"] = f"辖区{OUT_OF_SCOPE}"
     if clean.get("project_code"):
         clash = select(Project.id).where(Project.project_code == clean["project_code"])
         if project is not None:
             clash = clash.where(Project.id != project.id)
         if db.session.scalar(clash) is not None:
             errors["project_code"] = "该项目代码已登记"
-    departments = _resolve_departments(actor, data.get("department_ids"), errors) if "department_ids" in data \
-        else None
-    if "active" in data:
-        if not isinstance(data["active"], bool):
-            errors["active"] = "应为是或否"
-        clean["active"] = data["active"]
+    departments = None
+    if data.get("department_ids") is not None:
+        departments = _resolve_departments(actor, data["department_ids"], errors)
     if errors:
         raise Invalid(errors)
     return clean, departments

@@ -5,18 +5,18 @@ from __future__ import annotations
 from flask import request
 
 from jiandu import apidoc
-from jiandu.errors import ApiError, json_object
+from jiandu.errors import ApiError
 from jiandu.extensions import db
 from jiandu.org import grants
 from jiandu.org.auth import current_user, login_required
 from jiandu.org.models import Point, Project
 from jiandu.org.scope import visible
 from jiandu.pagination import PageArgs, paginate
-from jiandu.projects import bodies, importer, rules, service
+from jiandu.projects import bodies, importer, registry_bodies, rules, service
 from jiandu.projects import schemas as sch
 from jiandu.projects.models import PAYER_KIND_LABELS, STAGE_LABELS
 from jiandu.projects.schemas import ProjectPage
-from jiandu.projects.web import before_body, blp, page_args
+from jiandu.projects.web import before_body, blp, page_args, staff_change_of
 from jiandu.security import normalise_code
 
 
@@ -39,31 +39,33 @@ def get_project(project_id):
 
 
 @blp.route("/projects", methods=["POST"])
-@blp.alt_response(201, schema=sch.ProjectView, description="the project, registered with its project code point")
-@blp.doc(**apidoc.json_body(bodies.ProjectIn))
 @login_required
-def create_project():
+@before_body(lambda: service.require_role(current_user(), *service.STAFF))
+@blp.arguments(registry_bodies.ProjectIn)
+@blp.alt_response(201, schema=sch.ProjectView, description="the project, registered with its project code point")
+def create_project(body):
     """登记项目: name, project_code, owner/construction enterprise with credit codes, jurisdiction_id,
     location, investment_wan, stage, department_ids, liaison cadre, contact."""
-    project = service.create_project(current_user(), json_object())
+    project = service.create_project(current_user(), body)
     db.session.commit()
     return service.project_view(project, current_user()), 201
 
 
 @blp.route("/projects/<int:project_id>", methods=["PATCH"])
-@blp.alt_response(200, schema=sch.ProjectView, description="the project as changed")
-@blp.doc(**apidoc.json_body(bodies.ProjectPatchIn))
 @login_required
-def update_project(project_id):
+@before_body(staff_change_of(service.get_project, "project_id"))
+@blp.arguments(registry_bodies.ProjectPatchIn)
+@blp.alt_response(200, schema=sch.ProjectView, description="the project as changed")
+def update_project(body, project_id):
     """Change a project's registry entry: the fields sent, checked against `version`."""
-    project = service.update_project(current_user(), project_id, json_object())
+    project = service.update_project(current_user(), project_id, body)
     db.session.commit()
     return service.project_view(project, current_user())
 
 
 @blp.route("/projects/import", methods=["POST"])
 @blp.alt_response(201, schema=sch.ProjectImportResult, description="the projects registered")
-@blp.doc(**apidoc.multipart_body(bodies.ProjectImportIn))
+@blp.doc(**apidoc.multipart_body(registry_bodies.ProjectImportIn))
 @login_required
 def import_projects():
     """Register projects from an Excel (.xlsx) or CSV file: all rows, or none."""

@@ -21,7 +21,6 @@ from jiandu.projects.invitations import (
     peek_invitation, redeem_invitation, revoke_invitation, usable_invitation,
 )
 from jiandu.projects.milestones import create_milestone, get_milestone, milestone_view, update_milestone
-from jiandu.projects.parsing import parse_amount_fen, parse_date
 from jiandu.projects.payments import create_payment, get_payment, payment_view, update_payment
 from jiandu.projects.registry import (
     create_project, departments_of, get_project, my_projects, point_of, project_view, update_project,
@@ -33,9 +32,10 @@ __all__ = [
     "blocker_feedback", "blocker_photo", "blocker_project", "blocker_recipients", "blocker_view", "board",
     "category_labels", "colleague_invitations_used", "create_approval", "create_milestone", "create_payment",
     "create_project", "departments_of", "discard_saved_photos", "ensure_categories", "fen_to_yuan",
-    "get_approval", "get_blocker", "get_milestone", "get_payment", "get_project", "invitation_state", "invitation_view", "invite",
-    "list_blockers", "list_invitations", "milestone_view", "my_projects", "normalise_invite", "open_for_feedback", "parse_amount_fen",
-    "parse_date", "payment_view", "peek_invitation", "point_of", "project_view", "redeem_invitation",
-    "require_role", "revoke_invitation", "set_settings", "settings", "submit_blocker", "sync_blocker", "timeline",
-    "update_approval", "update_milestone", "update_payment", "update_project", "upsert_category", "usable_invitation",
+    "get_approval", "get_blocker", "get_milestone", "get_payment", "get_project", "invitation_state",
+    "invitation_view", "invite", "list_blockers", "list_invitations", "milestone_view", "my_projects",
+    "normalise_invite", "open_for_feedback", "payment_view", "peek_invitation", "point_of", "project_view",
+    "redeem_invitation", "require_role", "revoke_invitation", "set_settings", "settings", "submit_blocker",
+    "sync_blocker", "timeline", "update_approval", "update_milestone", "update_payment", "update_project",
+    "upsert_category", "usable_invitation",
 ]
