@@ -27,8 +27,9 @@ def main():
 def register_commands(app):
     """The project's commands, plus each capability's `commands`."""
     from jiandu import capabilities
+    from jiandu.scheduler import scheduler_command
 
-    for command in (demo, worker, keys):
+    for command in (demo, worker, keys, scheduler_command):
         app.cli.add_command(command)
     for capability in capabilities.ALL:
         for command in capability.commands:

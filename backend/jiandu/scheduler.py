@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import click
@@ -30,7 +29,9 @@ from rq.exceptions import StopRequested
 from rq.utils import now as rq_now
 from sqlalchemy import delete
 
+from jiandu import capabilities
 from jiandu.extensions import db
+from jiandu.scheduling import IDEMPOTENCY_TABLES, Scheduled
 from jiandu.timeutil import utcnow
 
 log = logging.getLogger("jiandu.scheduler")
@@ -39,20 +40,11 @@ CLAIM_PREFIX = "jiandu:cron"
 IDEMPOTENCY_MIN_DAYS = 30
 
 
-@dataclass(frozen=True)
-class Scheduled:
-    name: str
-    func: str            # dotted path, resolved when registered
-    queue: str
-    interval: int        # seconds
-    timeout: int
 
 
 def schedule(config) -> list[Scheduled]:
     """What runs when: the core's jobs and each capability's (`schedule(config)` of its module).
     Intervals come from configuration where someone may want to change them."""
-    from jiandu import capabilities  # they import this module for `Scheduled`
-
     core = [Scheduled("idempotency-cleanup", "jiandu.scheduler.cleanup_idempotency_keys_job", "default",
                       6 * 3600, 600)]
     return core + [item for capability in capabilities.ALL for item in capability.schedule(config)]
@@ -175,14 +167,6 @@ def cleanup_idempotency_keys_job() -> dict:
         removed[model.__tablename__] = result.rowcount or 0
     db.session.commit()
     return removed
-
-
-IDEMPOTENCY_TABLES: dict = {}  # model → the column saying when its key was first seen
-
-
-def keep_idempotency_keys(model, written_at: str = "created_at") -> None:
-    """A capability's table of idempotency keys, cleaned up by the scheduled job (from its setup)."""
-    IDEMPOTENCY_TABLES[model] = written_at
 
 
 @click.command("scheduler", help="Run the scheduled jobs (deadline scan, notification sweep, clean-ups).")

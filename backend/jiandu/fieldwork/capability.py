@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from jiandu.fieldwork import api, cli, models, operations  # noqa: F401  (models: its tables are the app's)
-from jiandu.scheduler import Scheduled, keep_idempotency_keys
+from jiandu.scheduling import Scheduled, keep_idempotency_keys
 
 commands = tuple(cli.commands)
 

@@ -6,7 +6,7 @@ from jiandu.intake import api, cli, models, views  # noqa: F401  (models: its ta
 from jiandu.intake.service import all_categories
 from jiandu.intake import api_push, notices  # noqa: F401  (api_push: its routes join intake's blueprint)
 from jiandu.notify import rules as notify_rules
-from jiandu.scheduler import keep_idempotency_keys
+from jiandu.scheduling import keep_idempotency_keys
 
 commands = tuple(cli.commands)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from jiandu.notify import api, cli, models, views  # noqa: F401  (models: its tables are the app's)
-from jiandu.scheduler import Scheduled
+from jiandu.scheduling import Scheduled
 
 commands = tuple(cli.commands)
 

@@ -1,4 +1,4 @@
-"""`jiandu push …` (VAPID keys, a test notification, delivery status) and `jiandu scheduler`."""
+"""`jiandu push …`: VAPID keys, a test notification, delivery status."""
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
@@ -9,7 +9,6 @@ from jiandu.notify.models import Delivery, OutboxEvent, PushSubscription
 from jiandu.notify.service import send_test
 from jiandu.notify.webpush import generate_keys
 from jiandu.org.models import User
-from jiandu.scheduler import scheduler_command
 
 
 @click.group("push", help="Web Push notifications.")
@@ -55,4 +54,4 @@ def push_sweep():
     click.echo(f"push: {sweep()}")
 
 
-commands = [push, scheduler_command]
+commands = [push]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from jiandu.notify import rules as notify_rules
 from jiandu.signs import api, cli, models  # noqa: F401  (models: its tables are the app's)
 from jiandu.signs import notices
-from jiandu.scheduler import Scheduled
+from jiandu.scheduling import Scheduled
 
 commands = tuple(cli.commands)
 
