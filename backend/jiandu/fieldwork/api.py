@@ -3,29 +3,33 @@ Thin: parse, call the service, dump."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime
 
 from flask import Response, request, send_file
 from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser
 from marshmallow import Schema, fields, validate
+from webargs.flaskparser import FlaskParser
 
 from jiandu import apidoc
-from jiandu.errors import Invalid
+from jiandu.errors import ApiError, Invalid
 from jiandu.extensions import db
 from jiandu.fieldwork import ledger, service, sync
-from jiandu.files import uploads
 from jiandu.fieldwork.bodies import (
     AnswerCaseBody, ChecklistIssueBody, ChecklistTemplateBody, FieldVisitBody, SyncPushBody,
 )
+from jiandu.fieldwork.models import ChecklistTemplate, Visit
 from jiandu.fieldwork.schemas import (
     ChecklistIssueResult, ChecklistLedgerPage, ChecklistTaskDetail, ChecklistTemplatePage, ChecklistTemplateView,
     FieldVisitDetail, FieldVisitPage, FieldVisitView, FindingCreated, SyncPullResult, SyncPushResult, UploadState,
     VisitKindList,
 )
+from jiandu.files import uploads
 from jiandu.org.auth import current_user, login_required
+from jiandu.org.scope import get_visible, visible
 from jiandu.pagination import MAX_PER_PAGE, paginate
 from jiandu.timeutil import iso_utc
+
 
 class _Parser(FlaskParser):
     """A body that is not JSON at all is refused like one that is not an object: a 422 in Chinese."""
@@ -57,50 +61,48 @@ def _plain(view):
 # --- checklist templates ----------------------------------------------------------------------------
 
 @blp.route("/checklist-templates", methods=["GET"])
-@blp.alt_response(200, schema=ChecklistTemplatePage, description="a page of checklists (`all=1`: old versions too)")
+@blp.response(200, ChecklistTemplatePage, description="a page of checklists (`all=1`: old versions too)")
 @login_required
 def list_templates():
     """The checklists the caller may see, current versions only unless `all=1`, newest first."""
-    from jiandu.fieldwork.models import ChecklistTemplate
-
     user = current_user()
     stmt = service.templates_for(user)
     if request.args.get("all") != "1":
         stmt = stmt.where(ChecklistTemplate.current)
     result = paginate(stmt.order_by(ChecklistTemplate.id.desc()), request.args.get("page", 1, type=int),
                       min(request.args.get("per_page", 50, type=int), MAX_PER_PAGE))
-    result["items"] = [_plain(service.template_view(t)) for t in result["items"]]
+    result["items"] = [service.template_view(t) for t in result["items"]]
     return result
 
 
 @blp.route("/checklist-templates", methods=["POST"])
 @blp.arguments(ChecklistTemplateBody)
-@blp.alt_response(201, schema=ChecklistTemplateView, description="version 1 of a new checklist")
+@blp.response(201, ChecklistTemplateView, description="version 1 of a new checklist")
 @login_required
 def create_template(body):
     """Turn a recurring problem into a checklist (inspectors and admins)."""
     template = service.create_template(current_user(), body)
     db.session.commit()
-    return _plain(service.template_view(template)), 201
+    return service.template_view(template)
 
 
 @blp.route("/checklist-templates/<int:template_id>", methods=["GET"])
-@blp.alt_response(200, schema=ChecklistTemplateView, description="the checklist version with its items")
+@blp.response(200, ChecklistTemplateView, description="the checklist version with its items")
 @login_required
 def get_template(template_id):
     """One version of a checklist, with its items."""
-    return _plain(service.template_view(service.get_template(current_user(), template_id)))
+    return service.template_view(service.get_template(current_user(), template_id))
 
 
 @blp.route("/checklist-templates/<int:template_id>/versions", methods=["POST"])
 @blp.arguments(ChecklistTemplateBody)
-@blp.alt_response(201, schema=ChecklistTemplateView, description="the new version, now the current one")
+@blp.response(201, ChecklistTemplateView, description="the new version, now the current one")
 @login_required
 def new_version(body, template_id):
     """A changed checklist as a new version; tasks and answers keep theirs."""
     template = service.new_version(current_user(), template_id, body)
     db.session.commit()
-    return _plain(service.template_view(template)), 201
+    return service.template_view(template)
 
 
 # --- tasks and the ledger (台账) ------------------------------------------------------------------------
@@ -177,54 +179,48 @@ def answer_to_case(body, answer_id):
 # --- visits -----------------------------------------------------------------------------------------------
 
 @blp.route("/visit-kinds", methods=["GET"])
-@blp.alt_response(200, schema=VisitKindList, description="the active kinds of visit")
+@blp.response(200, VisitKindList, description="the active kinds of visit")
 @login_required
 def list_visit_kinds():
     """The kinds of field visit (大走访, 体验式监督…)."""
     kinds = service.visit_kinds()
     db.session.commit()
-    return {"items": [{"code": k.code, "name": k.name, "name_en": k.name_en} for k in kinds]}
+    return {"items": kinds}
 
 
 @blp.route("/visits", methods=["GET"])
-@blp.alt_response(200, schema=FieldVisitPage, description="a page of visits")
+@blp.response(200, FieldVisitPage, description="a page of visits")
 @login_required
 def list_visits():
     """My visits (`all=1`: every visit in scope; `state` filters), newest first."""
-    from jiandu.fieldwork.models import Visit
-    from jiandu.org.scope import visible
-
     user = current_user()
     stmt = visible(user, Visit) if request.args.get("all") == "1" else service.my_visits(user)
     if request.args.get("state"):
         stmt = stmt.where(Visit.state == request.args["state"])
     result = paginate(stmt.order_by(Visit.id.desc()), request.args.get("page", 1, type=int),
                       min(request.args.get("per_page", 50, type=int), MAX_PER_PAGE))
-    result["items"] = [_plain(service.visit_view(v)) for v in result["items"]]
+    result["items"] = [service.visit_view(v) for v in result["items"]]
     return result
 
 
 @blp.route("/visits", methods=["POST"])
 @blp.arguments(FieldVisitBody)
-@blp.alt_response(201, schema=FieldVisitView, description="the planned visit")
+@blp.response(201, FieldVisitView, description="the planned visit")
 @login_required
 def plan_visit(body):
     """Plan a visit to a point or a project, for oneself or another inspector in scope."""
     visit = service.plan_visit(current_user(), body)
     db.session.commit()
-    return _plain(service.visit_view(visit)), 201
+    return service.visit_view(visit)
 
 
 @blp.route("/visits/<int:visit_id>", methods=["GET"])
-@blp.alt_response(200, schema=FieldVisitDetail, description="the visit with its records, answers and findings")
+@blp.response(200, FieldVisitDetail, description="the visit with its records, answers and findings")
 @login_required
 def get_visit(visit_id):
     """One visit with what was recorded, answered and found on it."""
-    from jiandu.fieldwork.models import Visit
-    from jiandu.org.scope import get_visible
-
     user = current_user()
-    return _plain(service.visit_view(get_visible(user, Visit, visit_id, "走访"), detail=True, viewer=user))
+    return service.visit_view(get_visible(user, Visit, visit_id, "走访"), detail=True, viewer=user)
 
 
 # --- the sync protocol ------------------------------------------------------------------------------------
@@ -261,8 +257,6 @@ def _status_response(status: uploads.Status, code: int = 200) -> Response:
 
 
 def _dumps(value) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -289,8 +283,6 @@ def upload_status(uuid):
 @login_required
 def upload_chunk(uuid):
     """Content-Range: bytes a-b/total; answers how many bytes the server holds now."""
-    from jiandu.errors import ApiError
-
     length = request.content_length
     if length is None:  # no Content-Length (chunked transfer): read it all, then check
         body = request.get_data(cache=False)

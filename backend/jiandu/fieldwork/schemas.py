@@ -5,6 +5,7 @@ from marshmallow import INCLUDE, Schema, fields
 from jiandu.cases.schemas import CaseLedgerItem
 from jiandu.fieldwork.models import ITEM_KINDS, TASK_STATES, UPLOAD_STATES, VISIT_STATES
 from jiandu.pagination import page_schema
+from jiandu.timeutil import UtcDateTime
 
 WARNINGS = ("none", "yellow", "red")
 SYNC_STATUSES = ("applied", "duplicate", "conflict", "rejected")
@@ -36,8 +37,8 @@ class ChecklistTemplateView(Schema):
                             metadata={"description": "the recurring problem the checklist was born from"})
     current = fields.Boolean(required=True, metadata={"description": "the newest version of its code"})
     jurisdiction_id = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
     items = fields.List(fields.Nested(ChecklistItemView), required=True)
 
 
@@ -55,12 +56,12 @@ class ChecklistTaskView(Schema):
     point_id = fields.Integer(required=True, allow_none=True)
     point = fields.String(required=True, allow_none=True, metadata={"description": "the point's name"})
     state = fields.String(required=True, metadata=_enum(TASK_STATES))
-    issued_at = fields.DateTime(required=True)
-    due_at = fields.DateTime(required=True)
+    issued_at = UtcDateTime(required=True)
+    due_at = UtcDateTime(required=True)
     due_provisional = fields.Boolean(required=True)
     warning = fields.String(required=True, metadata=_enum(WARNINGS))
-    answered_at = fields.DateTime(required=True, allow_none=True)
-    spot_checked_at = fields.DateTime(required=True, allow_none=True)
+    answered_at = UtcDateTime(required=True, allow_none=True)
+    spot_checked_at = UtcDateTime(required=True, allow_none=True)
     note = fields.String(required=True, allow_none=True)
 
 
@@ -111,7 +112,7 @@ class ChecklistAnswerSetView(Schema):
     task_id = fields.Integer(required=True, allow_none=True)
     visit_id = fields.Integer(required=True, allow_none=True)
     author_id = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
     answers = fields.List(fields.Nested(ChecklistAnswerView), required=True)
 
 
@@ -152,10 +153,10 @@ class FieldVisitView(Schema):
     jurisdiction_id = fields.Integer(required=True)
     inspector_id = fields.Integer(required=True)
     state = fields.String(required=True, metadata=_enum(VISIT_STATES))
-    planned_for = fields.Date(required=True, allow_none=True)
+    planned_for = fields.String(required=True, allow_none=True, metadata={"format": "date"})
     place = fields.String(required=True, allow_none=True, metadata={"description": "the point's or project's name"})
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
 
 
 FieldVisitPage = page_schema(FieldVisitView, "FieldVisitPage")
@@ -169,8 +170,8 @@ class FieldVisitRecordView(Schema):
     accuracy_m = fields.Float(required=True, allow_none=True)
     notes = fields.String(required=True, allow_none=True)
     photos = fields.List(fields.String(), required=True)
-    started_at = fields.DateTime(required=True, allow_none=True)
-    finished_at = fields.DateTime(required=True, allow_none=True)
+    started_at = UtcDateTime(required=True, allow_none=True)
+    finished_at = UtcDateTime(required=True, allow_none=True)
 
 
 class FieldFindingView(Schema):
@@ -185,7 +186,7 @@ class FieldFindingView(Schema):
     photos = fields.List(fields.String(), required=True)
     report_id = fields.Integer(required=True, allow_none=True)
     case_id = fields.Integer(required=True, allow_none=True)
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
 
 
 class FieldVisitDetail(FieldVisitView):
@@ -276,7 +277,7 @@ class SyncProjectView(Schema):
 class SyncPullResult(Schema):
     cursor = fields.String(required=True, metadata={"description": "opaque: send it as `since` next time"})
     full = fields.Boolean(required=True, metadata={"description": "true when there was no cursor: everything"})
-    server_time = fields.DateTime(required=True)
+    server_time = UtcDateTime(required=True)
     visit_kinds = fields.List(fields.Nested(VisitKindView), required=True)
     visits = fields.List(fields.Nested(FieldVisitView), required=True)
     tasks = fields.List(fields.Nested(ChecklistTaskView), required=True)
