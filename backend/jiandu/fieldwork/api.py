@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime
+from datetime import date
 
 from flask import Response, request, send_file
 from flask_smorest import Blueprint
@@ -28,7 +28,6 @@ from jiandu.files import uploads
 from jiandu.org.auth import current_user, login_required
 from jiandu.org.scope import get_visible, visible
 from jiandu.pagination import MAX_PER_PAGE, paginate
-from jiandu.timeutil import iso_utc
 
 
 class _Parser(FlaskParser):
@@ -44,18 +43,6 @@ class _Blueprint(Blueprint):
 
 blp = _Blueprint("fieldwork", __name__, url_prefix="/api/v1",
                 description="Fieldwork: checklists (清单监督), visits, offline sync and resumable uploads")
-
-
-def _plain(view):
-    if isinstance(view, dict):
-        return {k: _plain(v) for k, v in view.items()}
-    if isinstance(view, list):
-        return [_plain(v) for v in view]
-    if isinstance(view, datetime):
-        return iso_utc(view)
-    if isinstance(view, date):
-        return view.isoformat()
-    return view
 
 
 # --- checklist templates ----------------------------------------------------------------------------
@@ -120,17 +107,17 @@ class LedgerArgs(Schema):
 
 @blp.route("/checklist-tasks", methods=["POST"])
 @blp.arguments(ChecklistIssueBody)
-@blp.alt_response(201, schema=ChecklistIssueResult, description="one task per target, in one batch")
+@blp.response(201, ChecklistIssueResult, description="one task per target, in one batch")
 @login_required
 def issue_tasks(body):
     """Issue a checklist to units or points with a deadline in working days (举一反三)."""
     tasks = service.issue_tasks(current_user(), body)
     db.session.commit()
-    return {"batch": tasks[0].batch, "count": len(tasks), "items": [service.task_view(t) for t in tasks]}, 201
+    return {"batch": tasks[0].batch, "count": len(tasks), "items": [service.task_view(t) for t in tasks]}
 
 
 @blp.route("/checklist-tasks", methods=["GET"])
-@blp.alt_response(200, schema=ChecklistLedgerPage, description="a page of the ledger, with counts")
+@blp.response(200, ChecklistLedgerPage, description="a page of the ledger, with counts")
 @login_required
 @blp.arguments(LedgerArgs, location="query")
 def list_tasks(args):
@@ -151,11 +138,11 @@ def export_tasks(args):
 
 
 @blp.route("/checklist-tasks/<int:task_id>", methods=["GET"])
-@blp.alt_response(200, schema=ChecklistTaskDetail, description="the task, its checklist and its answer sets")
+@blp.response(200, ChecklistTaskDetail, description="the task, its checklist and its answer sets")
 @login_required
 def get_task(task_id):
     """One task with its checklist version and every answer set."""
-    return _plain(ledger.task_detail(current_user(), task_id))
+    return ledger.task_detail(current_user(), task_id)
 
 
 @blp.route("/checklist-answers/<int:answer_id>/case", methods=["POST"])

@@ -5,13 +5,12 @@ red when overdue), computed at read time from the task's warn_at and due_at.
 """
 from __future__ import annotations
 
-
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from jiandu.extensions import db
 from jiandu.fieldwork import service
-from jiandu.fieldwork.models import AnswerSet, ChecklistTask, ChecklistTemplate
+from jiandu.fieldwork.models import Answer, AnswerSet, ChecklistTask, ChecklistTemplate
 from jiandu.fieldwork.views import task_view
 from jiandu.org.models import User
 from jiandu.org.scope import visible
@@ -94,8 +93,6 @@ HEADERS = ["任务编号", "清单", "版本", "下发对象", "状态", "下发
 
 
 def export_xlsx(user: User, args: dict) -> bytes:
-    from jiandu.fieldwork.models import Answer
-
     now = utcnow()
     sheet = LedgerSheet("清单台账", HEADERS, (10, 30, 6, 28, 10, 18, 18, 16, 18, 18, 8, 8))
     stmt = filtered(user, args, now).options(selectinload(ChecklistTask.unit), selectinload(ChecklistTask.point),

@@ -97,7 +97,7 @@ def pull(user: User, since: str | None = None) -> dict:
         "server_time": iso_utc(now),
         "visit_kinds": [{"code": k.code, "name": k.name, "name_en": k.name_en} for k in service.visit_kinds()],
         "visits": [_jsonable(service.visit_view(v)) for v in visits],
-        "tasks": [task_view(t, now) for t in tasks],
+        "tasks": [_jsonable(task_view(t, now)) for t in tasks],
         "templates": [_jsonable(service.template_view(t)) for t in templates],
         "points": [_point_view(p) for p in points],
         "projects": [_project_view(p) for p in projects],

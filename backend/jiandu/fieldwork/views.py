@@ -11,7 +11,6 @@ from jiandu.fieldwork.models import AnswerSet, ChecklistTask, ChecklistTemplate,
 from jiandu.fieldwork.tasks import task_warning
 from jiandu.org.models import User
 from jiandu.org.scope import visible
-from jiandu.timeutil import iso_utc
 
 
 def template_view(template: ChecklistTemplate) -> dict:
@@ -70,7 +69,7 @@ def task_view(task: ChecklistTask, now: datetime | None = None) -> dict:
     return {"id": task.id, "batch": task.batch, "template_id": task.template_id, "unit_id": task.unit_id,
             "unit": task.unit.name if task.unit else None, "point_id": task.point_id,
             "point": task.point.name if task.point else None, "state": task.state,
-            "issued_at": iso_utc(task.issued_at), "due_at": iso_utc(task.due_at),
+            "issued_at": task.issued_at, "due_at": task.due_at,
             "due_provisional": task.due_provisional, "warning": task_warning(task, now),
-            "answered_at": iso_utc(task.answered_at), "spot_checked_at": iso_utc(task.spot_checked_at),
+            "answered_at": task.answered_at, "spot_checked_at": task.spot_checked_at,
             "note": task.note}
