@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from jiandu.cases.service import open_case
 from jiandu.extensions import db
 from jiandu.org.models import Point, User
 
@@ -104,8 +105,6 @@ def push(api, *writes, device="test-device"):
 
 @pytest.fixture
 def make_case_at(app):
-    from jiandu.cases.service import open_case
-
     def make(point, summary="窗口办事推诿，材料反复退回"):
         case = open_case(channel="window_code", summary=summary, jurisdiction_id=point.jurisdiction_id,
                          point_id=point.id, department_id=point.department_id)

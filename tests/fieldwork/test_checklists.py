@@ -8,10 +8,11 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from jiandu.cases.models import Case
 from jiandu.extensions import db
 from jiandu.fieldwork.models import ChecklistTask
 from jiandu.org.models import Unit
-from jiandu.timeutil import utcnow
+from jiandu.timeutil import to_local, utcnow
 from tests.fieldwork.conftest import CHECKLIST, answers_for, new_id, photo_bytes, push, upload, user
 
 
@@ -93,8 +94,6 @@ def test_overdue_tasks_warn_like_cases_and_export_to_excel(inspector, template):
     red = inspector.get("/api/v1/checklist-tasks", query_string={"batch": batch["batch"], "warning": "red"}).get_json()
     assert [i["id"] for i in red["items"]] == [tasks[0].id]
     # The deadline itself is the workday rule's: 3 working days from now, never on a weekend.
-    from jiandu.timeutil import to_local
-
     assert to_local(tasks[2].due_at).weekday() < 5 or tasks[2].due_provisional is False
     export = inspector.get("/api/v1/checklist-tasks/export.xlsx", query_string={"batch": batch["batch"]})
     assert export.status_code == 200
@@ -117,8 +116,6 @@ def test_a_no_becomes_a_case_in_one_tap(inspector, template, window):
                           json={"id": key, "description": "未公示最新办事指南"})
     assert made.status_code == 201, made.get_json()
     case_id = made.get_json()["case_id"]
-    from jiandu.cases.models import Case
-
     case = db.session.get(Case, case_id)
     assert case.channel == "checklist" and case.point_id == window.id
     again = inspector.post(f"/api/v1/checklist-answers/{answer_id}/case", json={"id": key, "description": "未公示最新办事指南"})

@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from jiandu.cases.models import Case
 from jiandu.extensions import db
+from jiandu.fieldwork import service
 from jiandu.fieldwork.models import AnswerSet, Finding, SyncReceipt, Visit, VisitRecord
+from jiandu.fieldwork.sync import decode_cursor, encode_cursor, prune
 from jiandu.intake.models import Photo, Report
-from tests.fieldwork.conftest import answers_for, new_id, photo_bytes, push, upload
+from jiandu.org.models import Jurisdiction, Point
+from jiandu.timeutil import utcnow
+from tests.fieldwork.conftest import answers_for, new_id, photo_bytes, push, upload, user
 
 
 def count(model) -> int:
@@ -191,8 +196,6 @@ def test_a_photo_that_is_not_one_is_rejected_with_its_reason(inspector, template
 
 def test_scope_outside_the_user_is_refused(as_user, template):
     county = as_user("county-inspector")
-    from jiandu.org.models import Jurisdiction, Point
-
     outside = db.session.scalar(select(Point).join(Jurisdiction, Point.jurisdiction_id == Jurisdiction.id)
                                 .where(Jurisdiction.name == "青山区", Point.active))
     result = push(county, {"id": new_id(), "op": "visit.create",
@@ -244,10 +247,6 @@ def test_pull_gives_what_the_device_needs_then_only_changes(inspector, template,
     assert {k["code"] for k in full["visit_kinds"]} >= {"big_visit", "experience", "rectification",
                                                           "help_enterprise", "fault_tolerance"}
     # Pretend a minute passes: the next pull (from the cursor) carries only what changed since.
-    from datetime import timedelta
-
-    from jiandu.fieldwork.sync import decode_cursor, encode_cursor
-
     later = encode_cursor(decode_cursor(full["cursor"]) + timedelta(minutes=1))
     quiet = inspector.get("/api/v1/sync/pull", query_string={"since": later}).get_json()
     assert quiet["visits"] == [] and quiet["cases"] == [] and quiet["full"] is False
@@ -255,11 +254,6 @@ def test_pull_gives_what_the_device_needs_then_only_changes(inspector, template,
 
 
 def test_receipts_are_kept_at_least_30_days(inspector, window):
-    from datetime import timedelta
-
-    from jiandu.fieldwork.sync import prune
-    from jiandu.timeutil import utcnow
-
     write = {"id": new_id(), "op": "visit.create", "body": {"kind": "big_visit", "point_id": window.id}}
     push(inspector, write)
     row = db.session.scalar(select(SyncReceipt).where(SyncReceipt.key == write["id"]))
@@ -272,9 +266,6 @@ def test_receipts_are_kept_at_least_30_days(inspector, window):
 
 def test_a_row_already_there_without_its_receipt_is_refused_and_the_rest_applies(inspector, window):
     """The fast path (no savepoint for appends) meets a database error: the batch is redone carefully."""
-    from jiandu.fieldwork import service
-    from tests.fieldwork.conftest import user
-
     taken = new_id()
     service.create_visit(user("inspector"), {"kind": "big_visit", "point_id": window.id}, client_uuid=taken)
     db.session.commit()

@@ -8,10 +8,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from jiandu.errors import NotFound
 from jiandu.extensions import db
 from jiandu.files.models import FieldPhoto
-from jiandu.files.uploads import finalize_for
-from tests.fieldwork.conftest import new_id, photo_bytes
+from jiandu.files.uploads import _part, finalize_for, receive
+from tests.fieldwork.conftest import new_id, photo_bytes, user
 
 
 def put(api, uid, data, start, total):
@@ -113,9 +114,6 @@ class _CutStream:
 
 @pytest.mark.parametrize("seed", range(5))
 def test_a_body_cut_mid_request_keeps_every_byte_that_arrived(inspector, seed):
-    from jiandu.files.uploads import receive
-    from tests.fieldwork.conftest import user
-
     rng = random.Random(100 + seed)
     data = photo_bytes()
     uid = new_id()
@@ -131,8 +129,6 @@ def test_a_body_cut_mid_request_keeps_every_byte_that_arrived(inspector, seed):
 
 
 def test_a_part_file_shorter_than_acknowledged_is_received_again(inspector):
-    from jiandu.files.uploads import _part
-
     data = photo_bytes()
     uid = upload_whole(inspector, data)
     row = db.session.scalar(select(FieldPhoto).where(FieldPhoto.uuid == uid))
@@ -167,9 +163,6 @@ class _WatchedStream:
 
 def test_no_transaction_is_open_while_a_body_arrives(inspector):
     """A phone may take seconds to send a photo: the database is neither locked nor read meanwhile."""
-    from jiandu.files.uploads import receive
-    from tests.fieldwork.conftest import user
-
     data = photo_bytes(size=(1600, 1200))
     uid, owner = new_id(), user("inspector")
     first = _WatchedStream(data[:len(data) // 2])
@@ -183,10 +176,6 @@ def test_no_transaction_is_open_while_a_body_arrives(inspector):
 def test_two_users_racing_with_one_uuid_never_mix_bytes(inspector):
     """User B starts a photo under a uuid no one has yet; user A's photo with that uuid is stored while
     B's body is still arriving. B's bytes went to a part file of B's own, and go; A's photo is intact."""
-    from jiandu.errors import NotFound
-    from jiandu.files.uploads import _part, receive
-    from tests.fieldwork.conftest import user
-
     mine, theirs = photo_bytes(color=(200, 30, 30)), photo_bytes(color=(30, 200, 30))
     uid = new_id()
     owner, other = user("inspector"), user("county-inspector")
