@@ -14,7 +14,7 @@ from jiandu.org.scope import visible
 from jiandu.projects import bodies, service
 from jiandu.projects import schemas as sch
 from jiandu.projects.models import Blocker
-from jiandu.projects.web import before_body, blp, page_args
+from jiandu.projects.web import before_body, blp
 
 
 @blp.route("/blocker-categories", methods=["GET"])
@@ -83,17 +83,14 @@ def create_blocker():
 
 
 @blp.route("/blockers", methods=["GET"])
-@blp.alt_response(200, schema=sch.BlockerPage, description="a page of blockers, newest first")
-@blp.doc(**apidoc.query(("project", "integer", "only this project's"), ("open", "string", "1, true or yes: open cases only"),
-                  *apidoc.PAGE_QUERY))
 @login_required
-def list_blockers():
+@blp.arguments(bodies.BlockerQuery, location="query")
+@blp.alt_response(200, schema=sch.BlockerPage, description="a page of blockers, newest first")
+def list_blockers(args):
     """The blockers in the asker's scope, newest first."""
     user = current_user()
-    project = request.args.get("project", type=int)
-    open_only = request.args.get("open") in ("1", "true", "yes")
-    page, per_page = page_args()
-    statement = service.list_blockers(user, project, open_only)
+    page, per_page = args["page"], args["per_page"]
+    statement = service.list_blockers(user, args.get("project"), args.get("open", False))
     rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     labels = service.category_labels()
     return {"items": [service.blocker_view(b, user, labels) for b in rows], "page": page, "per_page": per_page}

@@ -10,10 +10,11 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 
 from jiandu.contract import Body, Filled, Flag, Int, Money, Text, Version, Workdays
 from jiandu.errors import Invalid
+from jiandu.pagination import MAX_PER_PAGE
 from jiandu.projects import rules
 from jiandu.projects.invitations import MIN_PASSWORD, USERNAME_RE
 from jiandu.projects.models import PAYER_KINDS, STAGE_LABELS, STAGES
@@ -257,6 +258,37 @@ class BlockerFeedbackIn(ProjectBody):
     def _one_to_five(self, value, **kwargs):
         if value not in (1, 2, 3, 4, 5):
             raise ValidationError(SATISFACTION_WORDS)
+
+
+# --- query strings of the lists ------------------------------------------------------------------------
+
+class Yes(fields.Field):
+    """A query switch: 1, true or yes turn it on; anything else (or none) leaves it off."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return value in ("1", "true", "yes")
+
+
+class PageQuery(ProjectBody):
+    """A page of a list: out-of-range numbers are brought into range (page 1 at least, 1 to 200 a page)."""
+    page = Int(label="页码", load_default=1, metadata={"description": "from 1"})
+    per_page = Int(label="每页条数", load_default=50, metadata={"description": f"1 to {MAX_PER_PAGE}, default 50"})
+
+    @post_load
+    def _in_range(self, data, **kwargs):
+        return {**data, "page": max(1, data["page"]), "per_page": min(MAX_PER_PAGE, max(1, data["per_page"]))}
+
+
+class BoardQuery(PageQuery):
+    jurisdiction = Int(label="辖区", allow_none=True,
+                       metadata={"description": "only this jurisdiction and the ones under it"})
+    problems = Yes(metadata={"type": "string", "description": "1, true or yes: only projects with something overdue or open"})
+    q = Text(label="搜索词", allow_none=True, metadata={"description": "in the name, project code or owner"})
+
+
+class BlockerQuery(PageQuery):
+    project = Int(label="项目", allow_none=True, metadata={"description": "only this project's"})
+    open = Yes(metadata={"type": "string", "description": "1, true or yes: open cases only"})
 
 
 # --- documentation only, until their routes load them: the service still parses these bodies itself ---

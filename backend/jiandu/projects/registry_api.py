@@ -16,7 +16,7 @@ from jiandu.projects import bodies, importer, registry_bodies, rules, service
 from jiandu.projects import schemas as sch
 from jiandu.projects.models import PAYER_KIND_LABELS, STAGE_LABELS
 from jiandu.projects.schemas import ProjectPage
-from jiandu.projects.web import before_body, blp, page_args, staff_change_of
+from jiandu.projects.web import before_body, blp, staff_change_of
 from jiandu.security import normalise_code
 
 
@@ -132,18 +132,13 @@ def project_by_code(code):
 
 
 @blp.route("/projects/board", methods=["GET"])
-@blp.alt_response(200, schema=sch.ProjectBoard, description="a page of the board, projects with problems first")
-@blp.doc(**apidoc.query(("jurisdiction", "integer", "only this jurisdiction and the ones under it"),
-                  ("problems", "string", "1, true or yes: only projects with something overdue or open"),
-                  ("q", "string", "in the name, project code or owner"), *apidoc.PAGE_QUERY))
 @login_required
-def board():
+@blp.arguments(bodies.BoardQuery, location="query")
+@blp.alt_response(200, schema=sch.ProjectBoard, description="a page of the board, projects with problems first")
+def board(args):
     """The inspector's board: every project in scope with open blockers, overdue approvals and payments."""
-    page, per_page = page_args()
-    jurisdiction = request.args.get("jurisdiction", type=int)
-    problems = request.args.get("problems") in ("1", "true", "yes")
-    return service.board(current_user(), jurisdiction_id=jurisdiction, problems_only=problems,
-                         q=(request.args.get("q") or "").strip() or None, page=page, per_page=per_page)
+    return service.board(current_user(), jurisdiction_id=args.get("jurisdiction"), problems_only=args.get("problems", False),
+                         q=args.get("q"), page=args["page"], per_page=args["per_page"])
 
 
 @blp.route("/projects/<int:project_id>/timeline", methods=["GET"])

@@ -1,16 +1,13 @@
-"""The projects capability's blueprint and what its routes share: paging, the checks made before a
-body is read, and today's calendar for the views."""
+"""The projects capability's blueprint and what its routes share: the checks made before a body is
+read, and today's calendar for the views."""
 from __future__ import annotations
 
 import functools
 
-from flask import request
 from flask_smorest import Blueprint
 
-from jiandu.errors import Invalid
 from jiandu.extensions import limiter
 from jiandu.org.auth import current_user
-from jiandu.pagination import MAX_PER_PAGE
 from jiandu.projects import rules, service
 from jiandu.workdays import Calendar
 
@@ -18,15 +15,6 @@ blp = Blueprint("projects", __name__, url_prefix="/api/v1",
                 description="Major projects (掌上监督): registry, approvals, payments, blockers, the board")
 
 invite_throttle = limiter.shared_limit("30 per 15 minutes", scope="project-invitation")
-
-
-def page_args():
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-        per_page = min(MAX_PER_PAGE, max(1, int(request.args.get("per_page", 50))))
-    except ValueError:
-        raise Invalid({"page": "应为整数"}) from None
-    return page, per_page
 
 
 def before_body(check):
