@@ -147,7 +147,7 @@ def get_task(task_id):
 
 @blp.route("/checklist-answers/<int:answer_id>/case", methods=["POST"])
 @blp.arguments(AnswerCaseBody)
-@blp.alt_response(201, schema=FindingCreated, description="the finding, its report and its case")
+@blp.response(201, FindingCreated, description="the finding, its report and its case")
 @blp.alt_response(200, schema=FindingCreated, description="the same `id` again: the first answer, nothing new")
 @login_required
 def answer_to_case(body, answer_id):
@@ -159,8 +159,7 @@ def answer_to_case(body, answer_id):
                                                   "photos": body.get("photos") or []}}])["results"][0]
     if result["status"] in ("applied", "duplicate"):
         return result["result"], 201 if result["status"] == "applied" else 200
-    return {"error": {"code": result.get("code"), "message": result.get("message"),
-                      "fields": result.get("fields") or {}}}, result.get("http_status", 409)
+    raise ApiError(result.get("http_status", 409), result.get("code"), result.get("message"), result.get("fields"))
 
 
 # --- visits -----------------------------------------------------------------------------------------------
