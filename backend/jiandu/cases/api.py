@@ -20,7 +20,7 @@ from jiandu.cases import bodies, labels, ledger, service
 from jiandu.cases import schemas as doc
 from jiandu.cases.blueprint import blp
 from jiandu.cases.models import CASE_TYPES, CHANNELS, STATES, Case, CaseAttachment
-from jiandu.errors import ApiError, Conflict, Invalid, NotFound, json_object
+from jiandu.errors import ApiError, Conflict, Invalid, NotFound
 from jiandu.extensions import db
 from jiandu.files.photos import PhotoRejected, clean_photo, storage
 from jiandu.org.auth import current_user, login_required
@@ -177,13 +177,12 @@ def get_case(case_id):
 
 
 @blp.route("/cases/<int:case_id>/actions/<action>", methods=["POST"])
-@blp.doc(**apidoc.json_body(doc.CaseActionIn))
 @blp.alt_response(200, schema=doc.CaseView, description="the case file after the move")
 @login_required
-def act(case_id, action):
+@blp.arguments(bodies.MoveBody)
+def act(body, case_id, action):
     """One move: body {"version": n, ...the move's fields}. 409 with the current state when stale."""
     user = current_user()
-    body = json_object()
     case = service.get_case(user, case_id)
     _commit_or_conflict(case, lambda: service.act(user, case, action, body, version=body.get("version")))
     return case_view(user, case)

@@ -1,18 +1,50 @@
-"""What the routes of jiandu.cases take: request bodies loaded with the fields of jiandu.contract.
+"""What the routes of jiandu.cases take: request bodies loaded with the fields of jiandu.contract,
+refused as the service refused them (one sentence per field).
 
-A move's own fields (POST /cases/<id>/actions/<action>) are checked by its plan, which the offline
-sync and the demo data call too; the other bodies are checked here, refused as the service refused
-them (one sentence per field).
+A move's body is typed here; which of its fields a move requires, and what they must say, its plan
+checks (the offline sync and the demo data hand their fields to `act()` without this schema).
 """
 from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from jiandu.cases.models import DEADLINE_BASES, DEADLINE_KINDS
-from jiandu.contract import Body, Day, Flag, Int, SentenceBody, Text
+from jiandu.cases.models import CASE_TYPES, CHANNELS, DEADLINE_BASES, DEADLINE_KINDS
+from jiandu.contract import Body, Day, Flag, Int, SentenceBody, Text, Version
 
+IDS_WORDS = "应为单位编号的列表"
 DEADLINE_UNITS = ("workday", "day", "hour")
 MAX_BULK = 200
+
+
+class MoveBody(SentenceBody):
+    """One move. `version` always; the other fields as the move needs them (GET /cases/meta lists
+    each move's required fields)."""
+    version = Version()
+    note = Text(label="备注", metadata={"description": "internal note (required to close without a return visit, "
+                                                    "or to refuse an extension)"})
+    case_type = Text(label="类型", metadata={"description": "register: " + ", ".join(CASE_TYPES)})
+    category = Text(label="类别", metadata={"description": "register"})
+    severity = Text(label="严重程度", metadata={"description": "register: normal, serious or grave"})
+    channel = Text(label="渠道", metadata={"description": "register: " + ", ".join(CHANNELS)})
+    summary = Text(label="摘要", metadata={"description": "register"})
+    reason = Text(label="理由", metadata={"description": "not_accept, send_up, return, request_extension, "
+                                                     "send_back, park, reopen"})
+    into_case_id = Int(label="并入案件", metadata={"description": "merge"})
+    office = Text(label="移交部门", metadata={"description": "hand_over"})
+    department_id = Int(label="承办单位", metadata={"description": "assign"})
+    co_department_ids = fields.List(Int(label="协办单位"), error_messages={"invalid": f"协办单位{IDS_WORDS}"},
+                                    metadata={"description": "assign"})
+    days = Int(label="延期天数", metadata={"description": "request_extension: working days"})
+    approve = Flag(label="是否同意", metadata={"description": "decide_extension"})
+    result = Text(label="办理结果", limit=4000, metadata={"description": "answer"})
+    measures = Text(label="整改措施", limit=4000, metadata={"description": "answer"})
+    attachments = fields.List(Int(label="附件"), error_messages={"invalid": "附件应为已上传文件的编号列表"},
+                              metadata={"description": "answer: ids of uploaded attachments"})
+    level = Int(label="督办级别", metadata={"description": "escalate: 1–3"})
+    review_days = Int(label="复查周期", metadata={"description": "park, review_parked: days to the next review"})
+    resolved = Flag(label="是否解决", metadata={"description": "return_visit"})
+    satisfaction = Int(label="满意度", metadata={"description": "return_visit: 5 = 非常满意 … 1 = 非常不满意"})
+    method = Text(label="回访方式", metadata={"description": "return_visit: phone, online or visit"})
 
 
 class DeadlineRuleBody(SentenceBody):
@@ -46,7 +78,7 @@ class CaseRefBody(Body):
 
 class BulkAssignBody(SentenceBody):
     department_id = Int(label="承办单位")
-    co_department_ids = fields.List(Int(label="协办单位"), error_messages={"invalid": "协办单位应为单位编号的列表"})
+    co_department_ids = fields.List(Int(label="协办单位"), error_messages={"invalid": f"协办单位{IDS_WORDS}"})
     note = Text(label="备注")
     cases = fields.List(fields.Nested(CaseRefBody), required=True,
                         validate=validate.Length(min=1, max=MAX_BULK, error=f"请选择 1 到 {MAX_BULK} 件案件"),

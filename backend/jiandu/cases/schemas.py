@@ -104,35 +104,6 @@ class CaseView(CaseLedgerItem):
     restricted = fields.Boolean(required=True)
 
 
-class CaseActionIn(Schema):
-    """One move. `version` always; the other fields as the move needs them (GET /cases/meta lists
-    each move's required fields)."""
-    version = fields.Integer(required=True)
-    note = fields.String(metadata={"description": "internal note (required to close without a return visit, "
-                                                  "or to refuse an extension)"})
-    case_type = fields.String(metadata={"description": "register: " + _one_of(CASE_TYPES)})
-    category = fields.String(metadata={"description": "register"})
-    severity = fields.String(metadata={"description": "register: normal, serious or grave"})
-    channel = fields.String(metadata={"description": "register: " + _one_of(CHANNELS)})
-    summary = fields.String(metadata={"description": "register"})
-    reason = fields.String(metadata={"description": "not_accept, send_up, return, request_extension, send_back, "
-                                                    "park, reopen"})
-    into_case_id = fields.Integer(metadata={"description": "merge"})
-    office = fields.String(metadata={"description": "hand_over"})
-    department_id = fields.Integer(metadata={"description": "assign"})
-    co_department_ids = fields.List(fields.Integer(), metadata={"description": "assign"})
-    days = fields.Integer(metadata={"description": "request_extension: working days"})
-    approve = fields.Boolean(metadata={"description": "decide_extension"})
-    result = fields.String(metadata={"description": "answer"})
-    measures = fields.String(metadata={"description": "answer"})
-    attachments = fields.List(fields.Integer(), metadata={"description": "answer: ids of uploaded attachments"})
-    level = fields.Integer(metadata={"description": "escalate: 1–3"})
-    review_days = fields.Integer(metadata={"description": "park, review_parked: days to the next review"})
-    resolved = fields.Boolean(metadata={"description": "return_visit"})
-    satisfaction = fields.Integer(metadata={"description": "return_visit: 5 = 非常满意 … 1 = 非常不满意"})
-    method = fields.String(metadata={"description": "return_visit: phone, online or visit"})
-
-
 class CaseBulkAssignResult(Schema):
     id = fields.Integer(required=True, allow_none=True, metadata={"description": "the id as sent"})
     result = fields.String(required=True, metadata={"description": "assigned or refused"})
