@@ -18,27 +18,25 @@ from jiandu.projects.web import before_body, blp
 
 
 @blp.route("/blocker-categories", methods=["GET"])
-@blp.alt_response(200, schema=sch.BlockerCategoryList, description="the active categories, in order")
 @login_required
+@blp.response(200, sch.BlockerCategoryList, description="the active categories, in order")
 def blocker_categories():
-    """The active blocker categories, in their order."""
+    """The active blocker categories, in their order (the first call of an installation makes them)."""
     rows = service.active_categories()
     db.session.commit()
-    return {"items": [{"code": c.code, "name": c.name, "name_en": c.name_en, "case_type": c.case_type}
-                      for c in rows]}
+    return {"items": rows}
 
 
 @blp.route("/blocker-categories/<code>", methods=["PUT"])
 @login_required
 @before_body(lambda code: grants.require_top_admin(current_user(), "维护堵点类别"))
 @blp.arguments(bodies.BlockerCategoryIn)
-@blp.alt_response(200, schema=sch.BlockerCategoryAdminView, description="the category")
+@blp.response(200, sch.BlockerCategoryAdminView, description="the category")
 def put_blocker_category(body, code):
     """The city's admin: create or change a blocker category (the fields sent); a lead stays a lead."""
     row = service.upsert_category(current_user(), code, body)
     db.session.commit()
-    return {"code": row.code, "name": row.name, "name_en": row.name_en, "case_type": row.case_type,
-            "sort": row.sort, "active": row.active}
+    return row
 
 
 def _blocker_submission():

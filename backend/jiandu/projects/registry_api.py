@@ -88,20 +88,18 @@ def my_projects():
 
 
 @blp.route("/projects/meta", methods=["GET"])
-@blp.alt_response(200, schema=sch.ProjectMeta, description="stages, payer kinds, blocker categories, settings")
 @login_required
+@blp.response(200, sch.ProjectMeta, description="stages, payer kinds, blocker categories, settings")
 def meta():
     """What the forms offer: stages, payer kinds, active blocker categories and the settings."""
     return {"stages": [{"key": k, "label": v} for k, v in STAGE_LABELS.items()],
             "payer_kinds": [{"key": k, "label": v} for k, v in PAYER_KIND_LABELS.items()],
-            "categories": [{"code": c.code, "name": c.name, "name_en": c.name_en, "case_type": c.case_type}
-                           for c in service.active_categories()],
-            "settings": service.settings()}
+            "categories": service.active_categories(), "settings": service.settings()}
 
 
 @blp.route("/projects/settings", methods=["GET"])
-@blp.alt_response(200, schema=sch.ProjectSettingsView, description="the settings and their labels")
 @login_required
+@blp.response(200, sch.ProjectSettingsView, description="the settings and their labels")
 def get_settings():
     """The settings of approvals, payments and invitations, with their labels."""
     return {"settings": service.settings(), "labels": rules.SETTING_LABELS}
@@ -111,7 +109,7 @@ def get_settings():
 @login_required
 @before_body(lambda: grants.require_top_admin(current_user(), "修改项目设置"))
 @blp.arguments(bodies.ProjectSettingsIn)
-@blp.alt_response(200, schema=sch.ProjectSettingsView, description="every setting after the change")
+@blp.response(200, sch.ProjectSettingsView, description="every setting after the change")
 def put_settings(body):
     """The city's admin: change some settings (the ones sent); they hold for every project."""
     merged = service.set_settings(current_user(), body)
