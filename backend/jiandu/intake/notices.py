@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from jiandu.cases.public_states import public_state
 from jiandu.extensions import db
-from jiandu.intake.i18n import PUBLIC_STATES
 from jiandu.intake.models import Report
 from jiandu.notify import rules
 from jiandu.notify.recipients import memoised
@@ -14,11 +14,6 @@ from jiandu.notify.words import clip, to_report
 
 RULES: dict[str, rules.Rule] = {}
 rule = rules.collect(RULES)
-
-
-def public_state(state: str | None, lang: str) -> str:
-    """A state in the words of the public tracking page."""
-    return PUBLIC_STATES[lang].get(state, "In progress" if lang == "en" else "办理中")
 
 
 def _report_language(report_id: int) -> str:

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from jiandu.cases.models import CaseEvent
+from jiandu.cases.public_states import PUBLIC_STATES
 from jiandu.cases.service import reporter_return_visit
 from jiandu.errors import ApiError, Conflict, Invalid
 from jiandu.extensions import db
 from jiandu.intake.form_values import plain_text, yes_no
-from jiandu.intake.i18n import PUBLIC_STATES, pick_lang
+from jiandu.intake.i18n import pick_lang
 from jiandu.intake.models import RATING_LEVELS, RATING_LEVELS_EN, RatingReason, Report, ReportCategory
 from jiandu.intake.points import point_label
 from jiandu.org.models import Point

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from jiandu.cases.notices import case_of, case_url, inspectors_for_case
+from jiandu.cases.public_states import public_state
 from jiandu.extensions import db
-from jiandu.intake.notices import public_state
 from jiandu.notify import rules
 from jiandu.notify.recipients import active_users, enterprise_users, handlers_of, inspectors_for
 from jiandu.notify.service import emit
