@@ -30,8 +30,8 @@ def list_projects(args):
 
 
 @blp.route("/projects/<int:project_id>", methods=["GET"])
-@blp.alt_response(200, schema=sch.ProjectView, description="the project")
 @login_required
+@blp.response(200, sch.ProjectView, description="the project")
 def get_project(project_id):
     """One project as POST and PATCH answer it (its version included, for the next PATCH)."""
     user = current_user()
@@ -42,20 +42,20 @@ def get_project(project_id):
 @login_required
 @before_body(lambda: service.require_role(current_user(), *service.STAFF))
 @blp.arguments(registry_bodies.ProjectIn)
-@blp.alt_response(201, schema=sch.ProjectView, description="the project, registered with its project code point")
+@blp.response(201, sch.ProjectView, description="the project, registered with its project code point")
 def create_project(body):
     """登记项目: name, project_code, owner/construction enterprise with credit codes, jurisdiction_id,
     location, investment_wan, stage, department_ids, liaison cadre, contact."""
     project = service.create_project(current_user(), body)
     db.session.commit()
-    return service.project_view(project, current_user()), 201
+    return service.project_view(project, current_user())
 
 
 @blp.route("/projects/<int:project_id>", methods=["PATCH"])
 @login_required
 @before_body(staff_change_of(service.get_project, "project_id"))
 @blp.arguments(registry_bodies.ProjectPatchIn)
-@blp.alt_response(200, schema=sch.ProjectView, description="the project as changed")
+@blp.response(200, sch.ProjectView, description="the project as changed")
 def update_project(body, project_id):
     """Change a project's registry entry: the fields sent, checked against `version`."""
     project = service.update_project(current_user(), project_id, body)
@@ -64,9 +64,9 @@ def update_project(body, project_id):
 
 
 @blp.route("/projects/import", methods=["POST"])
-@blp.alt_response(201, schema=sch.ProjectImportResult, description="the projects registered")
 @blp.doc(**apidoc.multipart_body(registry_bodies.ProjectImportIn))
 @login_required
+@blp.response(201, sch.ProjectImportResult, description="the projects registered")
 def import_projects():
     """Register projects from an Excel (.xlsx) or CSV file: all rows, or none."""
     upload = request.files.get("file")
@@ -74,13 +74,12 @@ def import_projects():
         raise ApiError(422, "invalid", "请上传 Excel（.xlsx）或 CSV 文件", {"file": "缺少文件"})
     created = importer.import_projects(current_user(), upload.filename or "", upload.read())
     db.session.commit()
-    return {"created": len(created), "projects": [{"id": p.id, "name": p.name, "project_code": p.project_code}
-                                                  for p in created]}, 201
+    return {"created": len(created), "projects": created}
 
 
 @blp.route("/projects/mine", methods=["GET"])
-@blp.alt_response(200, schema=sch.ProjectList, description="the active projects in the asker's scope")
 @login_required
+@blp.response(200, sch.ProjectList, description="the active projects in the asker's scope")
 def my_projects():
     """The active projects the asker may see (an enterprise user: its own)."""
     user = current_user()
@@ -118,8 +117,8 @@ def put_settings(body):
 
 
 @blp.route("/projects/by-code/<code>", methods=["GET"])
-@blp.alt_response(200, schema=sch.ProjectView, description="the project")
 @login_required
+@blp.response(200, sch.ProjectView, description="the project")
 def project_by_code(code):
     """The project behind a scanned project code (专属码), when the user may see it."""
     user = current_user()
