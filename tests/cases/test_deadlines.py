@@ -7,7 +7,9 @@ from jiandu.cases import jobs, service
 from jiandu.cases.models import Case, CaseWarning, Recommendation
 from jiandu.cases.service import derive_state, reporter_return_visit
 from jiandu.extensions import db
-from jiandu.notify.models import OutboxEvent
+from jiandu.notify import jobs as notify_jobs
+from jiandu.notify.models import Notification, OutboxEvent
+from jiandu.org.models import User
 from jiandu.timeutil import utcnow
 
 from .conftest import city_id
@@ -196,10 +198,6 @@ def test_parked_case_is_reminded_once_per_review_date(no_demo_cases, as_user, ma
 
 
 def test_park_review_is_told_to_the_inspectors_in_scope(no_demo_cases, as_user, make_case, market):
-    from jiandu.notify import jobs as notify_jobs
-    from jiandu.notify.models import Notification
-    from jiandu.org.models import User
-
     case = _parked(as_user, make_case, market)
     jobs.scan_deadlines(now=case.parked_review_at + timedelta(hours=1))
     db.session.commit()
@@ -214,9 +212,6 @@ def test_park_review_is_told_to_the_inspectors_in_scope(no_demo_cases, as_user, 
 
 
 def test_park_review_after_unpark_tells_no_one(no_demo_cases, as_user, make_case, market):
-    from jiandu.notify import jobs as notify_jobs
-    from jiandu.notify.models import Notification
-
     case = _parked(as_user, make_case, market)
     jobs.scan_deadlines(now=case.parked_review_at + timedelta(hours=1))
     db.session.commit()

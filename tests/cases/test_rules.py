@@ -9,6 +9,7 @@ from jiandu.cases import handling, service
 from jiandu.cases.models import Case
 from jiandu.errors import ApiError, NotFound
 from jiandu.extensions import db
+from jiandu.org.models import Unit
 
 from .test_lifecycle_api import move, register_and_assign
 
@@ -42,8 +43,6 @@ def test_permission_matrix_for_moves(as_user, make_case, market):
 
 
 def test_group_inspector_acts_on_the_departments_of_the_group(as_user, make_case, users):
-    from jiandu.org.models import Unit
-
     group = users["group-inspector"].unit
     department = group.supervised_departments[0]
     case = make_case("发改窗口推诿", point_id=None, department_id=None)

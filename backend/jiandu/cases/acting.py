@@ -26,8 +26,8 @@ def act(user: User, case: Case, action: str, fields: dict, *, version=None, now:
         check_version(case, version)
     if case.state not in move.sources:
         raise wrong_state(case, move)
-    require(bool(roles_of(user, case) & set(move.roles)),
-            f"您无权对本案件执行“{move.label}”" + ("（仅限承办单位）" if move.roles == (HANDLER,) else "（仅限纪检监察干部）"))
+    who = "（仅限承办单位）" if move.roles == (HANDLER,) else "（仅限纪检监察干部）"
+    require(bool(roles_of(user, case) & set(move.roles)), f"您无权对本案件执行“{move.label}”{who}")
     missing = {name: "此项必填" for name in move.required if fields.get(name) in (None, "", [])}
     if missing:
         raise Invalid(missing, f"“{move.label}”缺少必填内容")

@@ -3,13 +3,12 @@ Checked before a new file is read or stored."""
 from flask import current_app
 from sqlalchemy import func, select
 
+from jiandu.cases.models import CaseAttachment
 from jiandu.errors import ApiError
 from jiandu.extensions import db
 
 
 def require_room_for_one_more(case_id: int) -> None:
-    from jiandu.cases.models import CaseAttachment
-
     limit = int(current_app.config.get("CASE_ATTACHMENTS_MAX", 30))
     count = db.session.scalar(select(func.count()).select_from(CaseAttachment).where(CaseAttachment.case_id == case_id))
     if count >= limit:

@@ -52,7 +52,8 @@ class DeadlineRuleBody(SentenceBody):
     kind = Text(label="时限类型", required=True, validate=validate.OneOf(DEADLINE_KINDS, error="未知的时限类型"),
                 metadata={"description": ", ".join(DEADLINE_KINDS)})
     amount = Int(label="时限", low=1, high=1000, required=True)
-    unit = Text(label="单位", required=True, validate=validate.OneOf(DEADLINE_UNITS, error="单位须为工作日、自然日或小时"),
+    unit = Text(label="单位", required=True,
+                validate=validate.OneOf(DEADLINE_UNITS, error="单位须为工作日、自然日或小时"),
                 metadata={"description": ", ".join(DEADLINE_UNITS)})
     basis = Text(label="起算点", required=True,
                  validate=validate.OneOf(DEADLINE_BASES, error="起算点须为受理、转办、反馈或印发"),
@@ -68,7 +69,8 @@ class CalendarDayBody(Body):
 class CalendarAdjustmentsBody(SentenceBody):
     items = fields.List(fields.Nested(CalendarDayBody), required=True,
                         validate=validate.Length(min=1, error="请提交至少一天"),
-                        error_messages={"required": "请提交至少一天", "invalid": "请提交至少一天"}, metadata={"description": "at least one day"})
+                        error_messages={"required": "请提交至少一天", "invalid": "请提交至少一天"},
+                        metadata={"description": "at least one day"})
 
 
 class CaseRefBody(Body):

@@ -4,6 +4,8 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from jiandu.cases.jobs import scan_deadlines_job
+
 
 @click.group(help="Cases (the closed loop).")
 def cases():
@@ -13,8 +15,6 @@ def cases():
 @cases.command("scan", help="Raise due deadline warnings now.")
 @with_appcontext
 def scan():
-    from jiandu.cases.jobs import scan_deadlines_job
-
     click.echo(json.dumps(scan_deadlines_job(), ensure_ascii=False))
 
 

@@ -8,15 +8,18 @@ notification event to the outbox in the same transaction.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from jiandu.cases.models import OPEN_STATES, Case, CaseEvent, CaseWarning
+from jiandu.cases.models import OPEN_STATES, Case, CaseEvent, CaseWarning, Recommendation
 from jiandu.cases.deadlines import ESCALATE_AFTER_WORKDAYS
 from jiandu.cases.moves import MOVES
 from jiandu.extensions import db
-from jiandu.notify.service import emit_many
+from jiandu.notify.service import emit, emit_many
+from jiandu.queue import run_alone
 from jiandu.timeutil import LOCAL, iso_utc, utcnow
 from jiandu.workdays import Calendar
 
@@ -26,14 +29,15 @@ REMIND_AT_HOUR = 9
 LOCK_NAME = "jiandu:cases:deadline-scan"
 
 
+def _insert_for(dialect: str):
+    """The INSERT that knows ON CONFLICT DO NOTHING on this database."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 def _insert_ignore(table, rows):
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = _insert_for(db.session.get_bind().dialect.name)
     db.session.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
@@ -63,10 +67,6 @@ def _raise(level: str, rows, now: datetime, set_columns: dict | None = None, eve
 
 def _system_events(chunk, action: str, now: datetime, level: str) -> None:
     """催办 / 督办 by the system: an event each, in the case's history (state unchanged)."""
-    import json
-
-    from sqlalchemy import func
-
     states = dict(db.session.execute(select(Case.id, Case.state).where(Case.id.in_([r[0] for r in chunk]))).all())
     chunk = [r for r in chunk if states[r[0]] in MOVES[action].sources]  # the department's deadlines only
     if not chunk:
@@ -133,10 +133,6 @@ def _park_reviews(now: datetime) -> int:
     """挂账 whose review date has come: one reminder per case and review date. The review date is
     set by the last 挂账 or 挂账复查 event, whose seq keys the warning row (case, seq, park_review);
     only a newly inserted row writes the outbox event, so two scans never tell twice."""
-    from sqlalchemy import exists, func
-
-    from jiandu.notify.service import emit
-
     set_by = (select(func.max(CaseEvent.seq))
               .where(CaseEvent.case_id == Case.id, CaseEvent.action.in_(("park", "review_parked")))
               .correlate(Case).scalar_subquery())
@@ -145,11 +141,7 @@ def _park_reviews(now: datetime) -> int:
     rows = db.session.execute(select(Case.id, set_by, Case.parked_review_at, Case.number, Case.department_id,
                                      Case.jurisdiction_id)
                               .where(Case.state == "parked", Case.parked_review_at <= now, ~already)).all()
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = _insert_for(db.session.get_bind().dialect.name)
     count = 0
     for case_id, seq, review_at, number, department_id, jurisdiction_id in rows:
         inserted = db.session.execute(insert(CaseWarning.__table__).values(
@@ -166,9 +158,6 @@ def _park_reviews(now: datetime) -> int:
 
 def _recommendations_overdue(now: datetime) -> int:
     """A recommendation whose reply is overdue: one outbox event (kept once by a unique warning-like key)."""
-    from jiandu.cases.models import Recommendation
-    from jiandu.notify.service import emit
-
     rows = db.session.scalars(select(Recommendation).where(
         Recommendation.state == "issued", Recommendation.reply_due_at <= now,
         Recommendation.reply_overdue_notified.is_(False))).all()
@@ -181,6 +170,4 @@ def _recommendations_overdue(now: datetime) -> int:
 
 def scan_deadlines_job() -> dict:
     """The scheduled job: one scan at a time across all workers, then commit."""
-    from jiandu.queue import run_alone
-
     return run_alone(LOCK_NAME, SCAN_INTERVAL_SECONDS, scan_deadlines, "another scan is running")

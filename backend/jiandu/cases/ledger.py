@@ -12,7 +12,7 @@ from jiandu.cases.moves import CASE_TYPE_LABELS, STATE_LABELS
 from jiandu.cases.visibility import visible_cases
 from jiandu.errors import Invalid
 from jiandu.extensions import db
-from jiandu.org.models import Jurisdiction, Point, User
+from jiandu.org.models import Jurisdiction, Point, Unit, User
 from jiandu.org.scope import get_visible
 from jiandu.spreadsheet import LedgerSheet
 from jiandu.timeutil import LOCAL, iso_utc, utcnow
@@ -108,8 +108,6 @@ def page(user: User, args: dict) -> dict:
 
 def _names(cases) -> dict:
     """{(kind, id): name} for the page's jurisdictions, departments and points: three small queries."""
-    from jiandu.org.models import Unit
-
     names = {}
     for kind, model, attribute in (("jurisdiction", Jurisdiction, "jurisdiction_id"), ("department", Unit, "department_id"),
                                    ("point", Point, "point_id")):

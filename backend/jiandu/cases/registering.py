@@ -64,7 +64,8 @@ def _do_merge(user, case, fields, now):
         case.merged_into_id = target.id
         set_deadline(case, None)
         case.closed_at = now
-        return record(case, "merge", "merged", user, fields, now, data={"into": target.id, "into_number": target.number},
+        return record(case, "merge", "merged", user, fields, now,
+                      data={"into": target.id, "into_number": target.number},
                       public_note=f"您的诉求已与同类问题合并办理（{target.number}）")
     return apply
 

@@ -13,8 +13,9 @@ from jiandu.cases.closing import visit_fields
 from jiandu.cases.deadlines import (DEFAULT_RULES, ESCALATE_AFTER_WORKDAYS, MAX_EXTENSION_WORKDAYS, Rule,
                                     handling_kind, rule_for, rules_for, set_rule)
 from jiandu.cases.events import append_event
-from jiandu.cases.moves import (ACTION_LABELS, CASE_TYPE_LABELS, HANDLER, INITIAL, INSPECTOR, MOVES, SATISFACTION_LABELS,
-                                SATISFIED_LEVELS, STATE_LABELS, InconsistentEvents, Move, derive_state)
+from jiandu.cases.moves import (ACTION_LABELS, CASE_TYPE_LABELS, HANDLER, INITIAL, INSPECTOR, MOVES,
+                                SATISFACTION_LABELS, SATISFIED_LEVELS, STATE_LABELS, InconsistentEvents, Move,
+                                derive_state)
 from jiandu.cases.opening import case_number, insert_case, open_case, open_cases
 from jiandu.cases.reporter import public_timeline, reporter_return_visit
 from jiandu.cases.visibility import allowed_actions, check_version, get_case, roles_of, visible_cases
