@@ -68,7 +68,7 @@ class Config:
         self.ARGON2_MEMORY_COST = int(_env("ARGON2_MEMORY_COST", str(64 * 1024)))
         self.RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
         # Resumable photo uploads, per role "role=open uploads/MB they add up to"; a role left out may not
-        # upload. Unfinished (or never used) uploads go after UPLOAD_ABANDONED_DAYS (jiandu/fieldwork/upload_quota.py).
+        # upload. Unfinished (or never used) uploads go after UPLOAD_ABANDONED_DAYS (jiandu/files/upload_quota.py).
         self.UPLOAD_QUOTAS = _env("UPLOAD_QUOTAS", "admin=40/200,inspector=40/200,handler=20/100,enterprise=6/48")
         self.UPLOAD_ABANDONED_DAYS = int(_env("UPLOAD_ABANDONED_DAYS", "7"))
         self.CASE_ATTACHMENTS_MAX = int(_env("CASE_ATTACHMENTS_MAX", "30"))  # files on one case
