@@ -36,7 +36,7 @@ def test_sw_lists_every_pwa_file_with_a_revision(client):
     assert len(urls) == len(set(urls))
     assert set(urls) == pwa_files() | {"/"}
     for must in ("/", "/app/index.html", "/app/js/app.js", "/app/js/api.js", "/app/js/i18n.js",
-                 "/app/js/views/index.js", "/app/css/app.css", "/app/manifest.webmanifest",
+                 "/app/js/views/index.js", "/app/css/base.css", "/app/css/print.css", "/app/manifest.webmanifest",
                  "/app/icons/icon-192.png", "/app/icons/icon-512.png"):
         assert must in urls
     for entry in precache["files"]:
@@ -51,6 +51,7 @@ def test_every_listed_file_is_served(client):
     precache = precache_of(client.get("/sw.js"))
     for entry in precache["files"]:
         response = client.get(entry["url"])
+        response.close()  # a file sent from disk stays open until its answer is closed
         assert response.status_code == 200, entry["url"]
 
 
@@ -67,13 +68,13 @@ def test_version_changes_when_a_file_changes(tmp_path, monkeypatch):
     same = assets.precache_manifest(-2.0)
     assert same == before  # same content, same version: the stamp only busts the memo
 
-    (copy / "css" / "app.css").write_text((PWA / "css" / "app.css").read_text(encoding="utf-8") + "\n/* x */\n",
-                                          encoding="utf-8")
+    (copy / "css" / "base.css").write_text((PWA / "css" / "base.css").read_text(encoding="utf-8") + "\n/* x */\n",
+                                           encoding="utf-8")
     changed = assets.precache_manifest(-3.0)
     assert changed["version"] != before["version"]
     revisions = {e["url"]: e["revision"] for e in changed["files"]}
     old_revisions = {e["url"]: e["revision"] for e in before["files"]}
-    assert revisions["/app/css/app.css"] != old_revisions["/app/css/app.css"]
+    assert revisions["/app/css/base.css"] != old_revisions["/app/css/base.css"]
     assert revisions["/app/js/app.js"] == old_revisions["/app/js/app.js"]
 
     (copy / "js" / "extra.js").write_text("export const x = 1;\n", encoding="utf-8")
@@ -105,6 +106,7 @@ def test_manifest_is_valid_json_with_icons_of_the_stated_sizes(client):
     assert response.status_code == 200
     assert response.mimetype == "application/manifest+json"
     manifest = json.loads(response.get_data(as_text=True))
+    response.close()
     assert manifest["name"] == "监督 · 营商环境智慧监督平台"
     assert manifest["short_name"] == "监督"
     assert manifest["start_url"] == "/" and manifest["scope"] == "/"
@@ -121,6 +123,7 @@ def test_manifest_is_valid_json_with_icons_of_the_stated_sizes(client):
             assert image.format == "PNG"
             assert image.size == (width, height), (path, image.size)
         served = client.get(icon["src"])
+        served.close()
         assert served.status_code == 200 and served.mimetype == "image/png"
         for purpose in icon.get("purpose", "any").split():
             purposes.setdefault(purpose, set()).add(icon["sizes"])
@@ -132,16 +135,28 @@ def test_shell_is_served_with_a_strict_csp_and_no_inline_code(client):
     response = client.get("/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
+    response.close()
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "style-src 'self'" in csp
     assert '<script type="module" src="/app/js/app.js"></script>' in html
-    assert '<link rel="stylesheet" href="/app/css/app.css">' in html
+    assert '<link rel="stylesheet" href="/app/css/base.css">' in html
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     # Nothing inline that the CSP would block, nothing from another origin.
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     assert " style=" not in html and "<style" not in html
     assert not re.search(r"\bon[a-z]+=", html)
     assert not re.search(r"(?:src|href)=\"(?:https?:)?//", html)
+
+
+def test_the_shell_loads_every_stylesheet_once_in_cascade_order():
+    """base, layout, components, then one file per capability, print last: later files may override
+    earlier ones at equal specificity, so the order is part of how screens look."""
+    html = (PWA / "index.html").read_text(encoding="utf-8")
+    linked = re.findall(r'<link rel="stylesheet" href="/app/css/([\w-]+\.css)">', html)
+    assert sorted(linked) == sorted(p.name for p in (PWA / "css").glob("*.css"))
+    assert linked[:3] == ["base.css", "layout.css", "components.css"]
+    assert linked[-1] == "print.css"
+    assert "@media print" not in "".join((PWA / "css" / name).read_text(encoding="utf-8") for name in linked[:-1])
 
 
 def test_no_outside_resources_or_inline_styles_in_the_code():

@@ -159,7 +159,7 @@ def test_service_worker_controls_the_page_and_serves_the_shell_offline(page: Pag
         return {names, urls: (await cache.keys()).map(r => new URL(r.url).pathname)};
     }""")
     assert len(cached["names"]) == 1
-    assert {"/", "/app/js/app.js", "/app/css/app.css", "/app/icons/icon-192.png"} <= set(cached["urls"])
+    assert {"/", "/app/js/app.js", "/app/css/base.css", "/app/icons/icon-192.png"} <= set(cached["urls"])
     assert not [url for url in cached["urls"] if url.startswith("/api/")]
 
     # Offline, the app still starts from the cache and says it is offline.
