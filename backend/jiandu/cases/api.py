@@ -145,7 +145,8 @@ def case_view(user: User, case: Case) -> dict:
     view = ledger.item(case)
     supervised = is_supervised(user)
     actor_ids = {e.actor_id for e in case.events if e.actor_id}
-    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
+    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()) \
+        if actor_ids else {}
     view.update({
         "events": [{"seq": e.seq, "action": e.action, "label": service.ACTION_LABELS.get(e.action, e.action),
                     "from_state": e.from_state, "to_state": e.to_state, "actor": _actor_name(e, names),
@@ -218,7 +219,8 @@ def _assign_one(user: User, assignment: dict, entry: dict) -> dict:
 
 # --- attachments -----------------------------------------------------------------------------------
 
-FILE_TYPES = {".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+FILE_TYPES = {".pdf": "application/pdf",
+              ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".txt": "text/plain"}
 
 

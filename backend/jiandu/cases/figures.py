@@ -50,7 +50,8 @@ def figures(user: User, start: date, end: date, jurisdiction_id: int | None = No
     cases = visible_cases(user, select(Case.id))
     if jurisdiction_id:
         place = get_visible(user, Jurisdiction, jurisdiction_id, "辖区")
-        cases = cases.where(Case.jurisdiction_id.in_(select(Jurisdiction.id).where(Jurisdiction.path.startswith(place.path))))
+        subtree = select(Jurisdiction.id).where(Jurisdiction.path.startswith(place.path))
+        cases = cases.where(Case.jurisdiction_id.in_(subtree))
     rows = db.session.execute(
         select(CaseEvent.case_id, CaseEvent.action, CaseEvent.data)
         .where(CaseEvent.case_id.in_(cases), CaseEvent.action.in_(ACTIONS), CaseEvent.at >= lo, CaseEvent.at < hi)

@@ -24,8 +24,9 @@ SORTS = {
 SEVERITY_LABELS = {"normal": "一般", "serious": "较重", "grave": "严重"}
 WARNING_LABELS = {"none": "", "yellow": "黄色预警", "red": "红色预警"}
 CHANNEL_LABELS = {
-    "window_code": "窗口码", "hall_code": "大厅码", "website": "网站", "project_app": "项目码", "hotline_12345": "12345热线",
-    "field_visit": "走访", "checklist": "清单监督", "risk_model": "风险模型", "other": "其他",
+    "window_code": "窗口码", "hall_code": "大厅码", "website": "网站", "project_app": "项目码",
+    "hotline_12345": "12345热线", "field_visit": "走访", "checklist": "清单监督", "risk_model": "风险模型",
+    "other": "其他",
 }
 EXPORT_LIMIT = 100_000
 
@@ -109,8 +110,8 @@ def page(user: User, args: dict) -> dict:
 def _names(cases) -> dict:
     """{(kind, id): name} for the page's jurisdictions, departments and points: three small queries."""
     names = {}
-    for kind, model, attribute in (("jurisdiction", Jurisdiction, "jurisdiction_id"), ("department", Unit, "department_id"),
-                                   ("point", Point, "point_id")):
+    for kind, model, attribute in (("jurisdiction", Jurisdiction, "jurisdiction_id"),
+                                   ("department", Unit, "department_id"), ("point", Point, "point_id")):
         ids = {getattr(c, attribute) for c in cases} - {None}
         if ids:
             for rid, name in db.session.execute(select(model.id, model.name).where(model.id.in_(ids))):
@@ -127,12 +128,14 @@ def item(case: Case, now: datetime | None = None, names: dict | None = None) -> 
     if names is None:
         ref = lambda kind, record_id: _ref(getattr(case, kind))  # noqa: E731
     else:
-        ref = lambda kind, record_id: None if record_id is None else {"id": record_id, "name": names.get((kind, record_id))}  # noqa: E731
+        ref = lambda kind, record_id: (  # noqa: E731
+            None if record_id is None else {"id": record_id, "name": names.get((kind, record_id))})
     return {
         "id": case.id, "number": case.number, "state": case.state, "state_label": STATE_LABELS.get(case.state),
         "case_type": case.case_type, "category": case.category, "severity": case.severity, "channel": case.channel,
         "summary": case.summary, "jurisdiction": ref("jurisdiction", case.jurisdiction_id),
-        "department": ref("department", case.department_id), "point": ref("point", case.point_id), "project_id": case.project_id, "due_at": iso_utc(case.due_at),
+        "department": ref("department", case.department_id), "point": ref("point", case.point_id),
+        "project_id": case.project_id, "due_at": iso_utc(case.due_at),
         "deadline_kind": case.deadline_kind, "due_provisional": bool(case.due_provisional),
         "warning": case.warning, "escalation_level": case.escalation_level or 0,
         "overdue": bool(case.due_at and case.due_at < now and case.state not in FINAL_STATES),
@@ -152,7 +155,8 @@ def export_xlsx(user: User, args: dict) -> bytes:
     labels = category_labels()
     stmt = ordered(filtered(user, args), args.get("sort")).limit(EXPORT_LIMIT)
     stmt = stmt.options(selectinload(Case.jurisdiction), selectinload(Case.department), selectinload(Case.point))
-    for case in db.session.scalars(stmt).yield_per(1000) if db.engine.dialect.name != "sqlite" else db.session.scalars(stmt):
+    rows = db.session.scalars(stmt)
+    for case in rows.yield_per(1000) if db.engine.dialect.name != "sqlite" else rows:
         sheet.append([
             case.number, STATE_LABELS.get(case.state, case.state), CASE_TYPE_LABELS.get(case.case_type, ""),
             labels.get(case.category, case.category or ""), SEVERITY_LABELS.get(case.severity, case.severity or ""),

@@ -84,9 +84,9 @@ def recheck(user: User, rec: Recommendation, data: dict) -> Recommendation:
         raise Conflict("该建议尚未回复或已完成回头看", code="wrong_state",
                        extra={"state": rec.state, "version": rec.version})
     result = str(data.get("result") or "").strip()
-    if not result or not isinstance(data.get("passed"), bool):
-        raise Invalid({k: "此项必填" for k in ("result", "passed")
-                       if (k == "result" and not result) or (k == "passed" and not isinstance(data.get("passed"), bool))})
+    missing = {"result": not result, "passed": not isinstance(data.get("passed"), bool)}
+    if any(missing.values()):
+        raise Invalid({name: "此项必填" for name, absent in missing.items() if absent})
     rec.recheck_result, rec.recheck_passed, rec.rechecked_at = result, data["passed"], utcnow()
     rec.state = "rechecked"
     return rec
