@@ -13,8 +13,8 @@ from jiandu.cases.models import OPEN_STATES, Case, CaseEvent
 from jiandu.cases.service import ACTION_LABELS, STATE_LABELS, open_case, reporter_return_visit
 from jiandu.errors import ApiError, Conflict, Invalid, NotFound
 from jiandu.extensions import db
-from jiandu.fieldwork.service import require_photos
 from jiandu.files import photos as photo_lib
+from jiandu.files.uploads import require_photos
 from jiandu.notify.service import emit
 from jiandu.org.models import Point, Project, User
 from jiandu.org.scope import get_visible, visible
