@@ -84,7 +84,8 @@ def test_scan_raises_each_warning_once(no_demo_cases, as_user, make_case, market
     assert derive_state(case.events) == "assigned"
     levels = db.session.scalars(select(CaseWarning.level).where(CaseWarning.case_id == case.id)).all()
     assert sorted(levels) == ["escalation", "red", "reminder", "yellow"]
-    kinds = db.session.scalars(select(OutboxEvent.kind).where(OutboxEvent.payload["case_id"].as_integer() == case.id)).all()
+    of_the_case = OutboxEvent.payload["case_id"].as_integer() == case.id
+    kinds = db.session.scalars(select(OutboxEvent.kind).where(of_the_case)).all()
     warning_kinds = {"case.escalation", "case.red", "case.reminder", "case.yellow"}
     assert sorted(k for k in kinds if k in warning_kinds) == sorted(warning_kinds)
     assert len([k for k in kinds if k in warning_kinds]) == 4  # each once
@@ -137,7 +138,8 @@ def test_recommendation_reply_and_recheck(as_user, make_case, market, users):
                            json={"version": rec["version"], "reply": "已制定告知清单并上墙公示"})
     assert replied.status_code == 200 and replied.get_json()["state"] == "replied"
     assert handler.post(f"/api/v1/recommendations/{rec['id']}/recheck",
-                        json={"version": replied.get_json()["version"], "result": "x", "passed": True}).status_code == 403
+                        json={"version": replied.get_json()["version"], "result": "x",
+                              "passed": True}).status_code == 403
     checked = inspector.post(f"/api/v1/recommendations/{rec['id']}/recheck",
                              json={"version": replied.get_json()["version"], "result": "抽查 5 个窗口均已公示",
                                    "passed": True})

@@ -39,7 +39,8 @@ def test_main_path_to_closed(as_user, make_case, market):
                           data={"file": (io.BytesIO(photo_bytes()), "现场.jpg")}, content_type="multipart/form-data")
     assert upload.status_code == 201, upload.get_json()
     photo = upload.get_json()
-    body = move(handler, case.id, "answer", result="已约谈窗口负责人并一次性办结", measures="窗口一次性告知", attachments=[photo["id"]])
+    body = move(handler, case.id, "answer", result="已约谈窗口负责人并一次性办结", measures="窗口一次性告知",
+                attachments=[photo["id"]])
     assert body["state"] == "answered" and body["deadline_kind"] == "return_visit"
     got = handler.get(photo["url"])
     assert got.status_code == 200 and got.mimetype == "image/jpeg"
@@ -112,7 +113,8 @@ def test_extension_request_and_decision(as_user, make_case, market):
     signed = move(handler, case.id, "sign")
     before = signed["handle_due_at"]
     move(handler, case.id, "request_extension", days=5, reason="需现场核实")
-    assert move(handler, case.id, "request_extension", expect=409, days=2, reason="再延")["error"]["code"] == "pending_extension"
+    again = move(handler, case.id, "request_extension", expect=409, days=2, reason="再延")
+    assert again["error"]["code"] == "pending_extension"
     assert move(inspector, case.id, "decide_extension", expect=422, approve=False)["error"]["fields"]["note"]
     body = move(inspector, case.id, "decide_extension", approve=True)
     assert body["handle_due_at"] > before and body["due_at"] == body["handle_due_at"]
@@ -130,7 +132,8 @@ def test_extension_refused_after_the_deadline(as_user, make_case, market):
     row = db.session.get(Case, case.id)
     row.handle_due_at = row.created_at  # the deadline has passed
     db.session.commit()
-    assert move(handler, case.id, "request_extension", expect=409, days=3, reason="x")["error"]["code"] == "past_deadline"
+    late = move(handler, case.id, "request_extension", expect=409, days=3, reason="x")
+    assert late["error"]["code"] == "past_deadline"
 
 
 def test_park_review_unpark_and_send_back(as_user, make_case, market):
@@ -200,7 +203,8 @@ def test_attachments_are_checked_like_citizens_photos(as_user, make_case, market
     raw = io.BytesIO()
     Image.new("RGB", (64, 48), (10, 120, 30)).save(raw, "PNG", exif=exif.tobytes())
     url = f"/api/v1/cases/{case.id}/attachments"
-    sent = handler.post(url, data={"file": (io.BytesIO(raw.getvalue()), "现场.png")}, content_type="multipart/form-data")
+    sent = handler.post(url, data={"file": (io.BytesIO(raw.getvalue()), "现场.png")},
+                        content_type="multipart/form-data")
     assert sent.status_code == 201, sent.get_json()
     assert sent.get_json()["filename"] == "现场.jpg" and sent.get_json()["content_type"] == "image/jpeg"
     stored = Image.open(io.BytesIO(handler.get(sent.get_json()["url"]).data))
