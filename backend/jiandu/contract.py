@@ -147,6 +147,8 @@ class Money(fields.Field):
             fen = Decimal(str(value).strip().replace(",", "")) * 100
         except InvalidOperation:
             raise ValidationError(f"{self.label}应为数字（单位为元）") from None
+        if not fen.is_finite():  # "NaN", "Infinity": Decimal reads them, nobody means them
+            raise ValidationError(f"{self.label}应为数字（单位为元）")
         if fen < 0:
             raise ValidationError(f"{self.label}不能为负数")
         if fen != fen.to_integral_value():
