@@ -13,7 +13,7 @@ from jiandu.fieldwork.models import Visit, VisitKind, VisitRecord
 from jiandu.files.uploads import require_photos
 from jiandu.org.models import Point, Project, User
 from jiandu.org.scope import get_visible, visible
-from jiandu.timeutil import utcnow
+from jiandu.timeutil import iso_utc, utcnow
 
 DEFAULT_VISIT_KINDS = (
     ("big_visit", "大走访", "Enterprise visit"),
@@ -149,3 +149,9 @@ def record_visit(user: User, data: dict, *, client_uuid: str) -> VisitRecord:
     visit.updated_at = utcnow()
     db.session.flush()
     return record
+
+
+def project_visits(user: User, project_id: int) -> list[dict]:
+    """The visits of a project the user may see, for the project's timeline (added from setup)."""
+    visits = db.session.scalars(visible(user, Visit).where(Visit.project_id == project_id).order_by(Visit.id))
+    return [{"id": v.id, "at": iso_utc(v.created_at), "kind": v.kind, "state": v.state} for v in visits]

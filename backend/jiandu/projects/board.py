@@ -1,14 +1,13 @@
 """The inspectors' board (every project in scope with what is overdue or open) and a project's timeline."""
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
 
 from sqlalchemy import func, or_, select
 
 from jiandu.cases.models import OPEN_STATES, Case
 from jiandu.cases.service import STATE_LABELS, visible_cases
 from jiandu.extensions import db
-from jiandu.fieldwork.models import Visit
 from jiandu.org.models import Jurisdiction, Project, User
 from jiandu.org.scope import visible
 from jiandu.projects import rules
@@ -75,15 +74,13 @@ def board(user: User, *, jurisdiction_id: int | None = None, problems_only: bool
     return {"items": items, "total": total, "page": page, "per_page": per_page, "today": today.isoformat()}
 
 
-def _visits(project_id: int) -> list[dict]:
-    out = []
-    for visit in db.session.scalars(select(Visit).where(Visit.project_id == project_id).order_by(Visit.id)):
-        when = (getattr(visit, "visited_at", None) or getattr(visit, "planned_at", None)
-                or getattr(visit, "created_at", None))
-        out.append({"id": visit.id, "at": iso_utc(when) if isinstance(when, datetime) else
-                    (when.isoformat() if when else None),
-                    "kind": getattr(visit, "kind", None), "state": getattr(visit, "state", None)})
-    return out
+# Other capabilities' entries on a project's page for staff, by name (fieldwork: "visits"), added from
+# their setup: projects does not know them. Each is `entries(user, project_id) -> [{id, at, kind, state}]`.
+TIMELINE_SOURCES: dict[str, Callable[[User, int], list[dict]]] = {}
+
+
+def add_to_timeline(name: str, entries: Callable[[User, int], list[dict]]) -> None:
+    TIMELINE_SOURCES[name] = entries
 
 
 def timeline(user: User, project_id: int) -> dict:
@@ -117,7 +114,7 @@ def timeline(user: User, project_id: int) -> dict:
                           "state_label": STATE_LABELS.get(c.state), "case_type": c.case_type,
                           "category": c.category, "summary": c.summary, "warning": c.warning,
                           "created_at": iso_utc(c.created_at)})
-        visits = _visits(project.id)
+        visits = TIMELINE_SOURCES["visits"](user, project.id) if "visits" in TIMELINE_SOURCES else []
     stream = []
     for a in approvals:
         stream.append({"on": a["submitted_on"], "kind": "approval_submitted", "id": a["id"], "title": a["name"],
