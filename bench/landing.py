@@ -138,7 +138,8 @@ def main() -> int:
         process = start_gunicorn("landing_app:app", port, env, "/bench/static")
         rotate = itertools.cycle(codes)
         report = json.dumps({"point_code": codes[0], "kind": "report", "category": "efficiency",
-                             "description": "窗口办理超过承诺时限，工作人员说系统慢让明天再来"}, ensure_ascii=False).encode()
+                             "description": "窗口办理超过承诺时限，工作人员说系统慢让明天再来"},
+                            ensure_ascii=False).encode()
 
         def post_headers():
             return {"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex,
@@ -170,7 +171,8 @@ def main() -> int:
           f"{GET_REQUESTS} GETs / {POST_REQUESTS} POSTs per route; SQLite; "
           f"redis {'reachable' if redis_reachable(REDIS_URL) else 'NOT reachable (limiter in memory)'}")
     for name in routes:
-        print(f"  {name:12s} {statistics.median(rates[name]):8.1f} req/s   p50 {percentile(latencies[name], .5):6.2f} ms"
+        print(f"  {name:12s} {statistics.median(rates[name]):8.1f} req/s"
+              f"   p50 {percentile(latencies[name], .5):6.2f} ms"
               f"   p99 {percentile(latencies[name], .99):6.2f} ms   failures {failures[name]}")
     landing_ratio = statistics.median(rates["landing_get"]) / statistics.median(rates["static_get"])
     report_ratio = statistics.median(rates["report_post"]) / statistics.median(rates["insert_post"])

@@ -142,7 +142,7 @@ def plain_pass() -> int:
         "WHEN due_on <= :w THEN 'yellow' ELSE 'green' END AS colour FROM project_payments"),
         {"t": t, "w": warn}).all()
     db.session.rollback()
-    return sum(1 for r in approvals if r[3] in ("red", "yellow")) + sum(1 for r in payments if r[3] in ("red", "yellow"))
+    return sum(1 for r in [*approvals, *payments] if r[3] in ("red", "yellow"))
 
 
 def timed(work, repeat: int, rollback: bool) -> tuple[float, object]:

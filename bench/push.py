@@ -288,7 +288,8 @@ def main() -> int:
         our_rate = N / our_seconds
         print(f"baseline webpush() loop: {N} in {base_seconds:.2f}s = {base_rate:.0f}/s")
         print(f"outbox → worker → push service: {N} in {our_seconds:.2f}s = {our_rate:.0f}/s "
-              f"({notifications} notifications, {sent} deliveries sent; each device got it once, VAPID and payload checked)")
+              f"({notifications} notifications, {sent} deliveries sent;"
+              " each device got it once, VAPID and payload checked)")
         print(f"bench push_fanout_ratio: {our_rate / base_rate:.2f} (goal >= 0.7)")
         return 0
     except Exception:

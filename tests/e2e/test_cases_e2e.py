@@ -260,8 +260,9 @@ def test_the_ledger_prints_as_a_clean_table(cases_live, page: Page, tmp_path):
     table = page.locator(".ledger-table")
     expect(table).to_be_visible()
     headings = table.locator("thead th").all_inner_texts()
-    assert headings == ["案件编号", "状态", "诉求摘要", "类型", "类别", "辖区", "承办单位", "点位", "受理时间", "办理期限",
-                        "预警"]  # no empty column for the check boxes
+    # no empty column for the check boxes
+    assert headings == ["案件编号", "状态", "诉求摘要", "类型", "类别", "辖区", "承办单位", "点位", "受理时间",
+                        "办理期限", "预警"]
     expect(table.locator("tbody tr")).to_have_count(rows)
     expect(table.locator("tbody tr").first).to_contain_text("已签收")
     styles = page.evaluate("""() => {
@@ -321,7 +322,8 @@ def test_the_ledger_fits_a_phone_and_a_desktop(cases_live, browser, size, regist
         # In the card on a phone, in the table row on a desktop: one shows at a time.
         registered = page.get_by_role("checkbox", name=f"选择 {registered_case}")
         expect(registered).to_have_count(1)
-        expect(page.locator(".ledger-table" if wide else ".case-cards").get_by_label(f"选择 {registered_case}")).to_be_visible()
+        listing = page.locator(".ledger-table" if wide else ".case-cards")
+        expect(listing.get_by_label(f"选择 {registered_case}")).to_be_visible()
         registered.check()
         expect(bar).to_be_visible()
         expect(bar).to_contain_text("已选 1 件")

@@ -64,12 +64,16 @@ def counts(live, visit_id):
     with live.app.app_context():
         findings = db.session.scalars(select(Finding).where(Finding.visit_id == visit_id)).all()
         return {
-            "records": db.session.scalar(select(func.count()).select_from(VisitRecord).where(VisitRecord.visit_id == visit_id)),
-            "answer_sets": db.session.scalar(select(func.count()).select_from(AnswerSet).where(AnswerSet.visit_id == visit_id)),
+            "records": db.session.scalar(select(func.count()).select_from(VisitRecord)
+                                         .where(VisitRecord.visit_id == visit_id)),
+            "answer_sets": db.session.scalar(select(func.count()).select_from(AnswerSet)
+                                             .where(AnswerSet.visit_id == visit_id)),
             "findings": len(findings),
-            "cases": db.session.scalar(select(func.count()).select_from(Case).where(Case.id.in_([f.case_id for f in findings]))),
+            "cases": db.session.scalar(select(func.count()).select_from(Case)
+                                       .where(Case.id.in_([f.case_id for f in findings]))),
             "photos": db.session.scalar(select(func.count()).select_from(FieldPhoto)),
-            "clean_photos": db.session.scalar(select(func.count()).select_from(FieldPhoto).where(FieldPhoto.state == "clean")),
+            "clean_photos": db.session.scalar(select(func.count()).select_from(FieldPhoto)
+                                              .where(FieldPhoto.state == "clean")),
             "receipts": db.session.scalar(select(func.count()).select_from(SyncReceipt)),
             "channel": db.session.scalar(select(Case.channel).where(Case.id.in_([f.case_id for f in findings]))),
         }
@@ -146,12 +150,16 @@ def test_offline_visit_syncs_exactly_once(browser, live_server, world, photo_pat
 
     # Replay the same outbox (every write and photo as if never sent): nothing new on the server.
     page.evaluate("""async () => {
-      const db = await new Promise((ok, ko) => { const r = indexedDB.open("jiandu-offline"); r.onsuccess = () => ok(r.result); r.onerror = ko; });
+      const db = await new Promise((ok, ko) => {
+        const r = indexedDB.open("jiandu-offline"); r.onsuccess = () => ok(r.result); r.onerror = ko;
+      });
       for (const store of ["outbox", "photos"]) {
         const tx = db.transaction(store, "readwrite");
         const os = tx.objectStore(store);
         const rows = await new Promise((ok) => { const q = os.getAll(); q.onsuccess = () => ok(q.result); });
-        for (const row of rows) os.put(store === "outbox" ? { ...row, state: "waiting", nextAt: 0 } : { ...row, received: 0, done: false });
+        for (const row of rows) {
+          os.put(store === "outbox" ? { ...row, state: "waiting", nextAt: 0 } : { ...row, received: 0, done: false });
+        }
         await new Promise((ok) => { tx.oncomplete = ok; });
       }
     }""")

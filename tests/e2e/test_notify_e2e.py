@@ -70,7 +70,8 @@ def test_a_notification_event_shows_up_in_the_notification_centre(page: Page, co
     registration = next(r for r in registrations if r["scopeURL"].startswith(live_server.url) and not r["isDeleted"])
     payload = {"id": second, "kind": "test", "title": "端到端：案件已超期", "body": "JD2026 已超过办理期限",
                "url": f"/?n={second}#/cases", "tag": "case-999", "icon": "/app/icons/icon-192.png", "lang": "zh-CN"}
-    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url, "registrationId": registration["registrationId"],
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url,
+                                                   "registrationId": registration["registrationId"],
                                                    "data": json.dumps(payload, ensure_ascii=False)})
     expect(bell.locator(".bell-count")).to_have_text("2")
     expect(page.locator(".notification", has_text="端到端：案件已超期")).to_be_visible()
@@ -83,10 +84,12 @@ def test_a_notification_event_shows_up_in_the_notification_centre(page: Page, co
                and n["data"]["url"].endswith(f"/?n={second}#/cases") and n["icon"].endswith("/app/icons/icon-192.png")
                for n in shown), shown
     # The same message again (a redelivery) does not add a second notification.
-    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url, "registrationId": registration["registrationId"],
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url,
+                                                   "registrationId": registration["registrationId"],
                                                    "data": json.dumps(payload, ensure_ascii=False)})
     page.wait_for_timeout(500)
-    again = page.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications({tag: 'case-999'})).then(n => n.length)")
+    again = page.evaluate("navigator.serviceWorker.ready"
+                          ".then(r => r.getNotifications({tag: 'case-999'})).then(n => n.length)")
     assert again == 1
 
     # Opening the app from the notification (its URL carries ?n=) marks it read and shows the screen.
@@ -118,7 +121,8 @@ def test_a_citizen_tracking_page_gets_the_push_only_worker(page: Page, context, 
 
     with live_server.app.app_context():
         handler = db.session.scalar(select(User).where(User.username == "handler"))
-        code = db.session.scalar(select(Point.code).where(Point.department_id == handler.unit_id, Point.type == "window"))
+        code = db.session.scalar(select(Point.code)
+                                 .where(Point.department_id == handler.unit_id, Point.type == "window"))
     answer = page.request.post(f"{live_server.url}/api/v1/reports", headers={"Idempotency-Key": uuid.uuid4().hex},
                                data={"point_code": code, "kind": "report", "category": "attitude",
                                      "description": "窗口工作人员态度生硬"})
@@ -142,9 +146,10 @@ def test_a_citizen_tracking_page_gets_the_push_only_worker(page: Page, context, 
     cdp.send("ServiceWorker.enable")
     page.wait_for_timeout(300)
     registration = next(r for r in registrations if r["scopeURL"] == f"{live_server.url}/t/" and not r["isDeleted"])
-    payload = {"id": 1, "kind": "case.progress", "title": "您反映的问题有新进展", "body": "已登记", "url": f"/t/{token}",
-               "tag": "track-1"}
-    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url, "registrationId": registration["registrationId"],
+    payload = {"id": 1, "kind": "case.progress", "title": "您反映的问题有新进展", "body": "已登记",
+               "url": f"/t/{token}", "tag": "track-1"}
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url,
+                                                   "registrationId": registration["registrationId"],
                                                    "data": json.dumps(payload, ensure_ascii=False)})
     page.wait_for_timeout(500)
     shown = page.evaluate("""navigator.serviceWorker.getRegistration('/t/').then(r => r.getNotifications())

@@ -28,15 +28,17 @@ def world(live_server, tmp_path_factory):
     with live_server.app.app_context():
         admin = db.session.scalar(select(User).where(User.username == "admin"))
         county = db.session.scalar(select(Jurisdiction).where(Jurisdiction.name == "九原区"))
-        departments = db.session.scalars(select(Unit).where(Unit.kind == "department", Unit.jurisdiction_id == county.id)
+        departments = db.session.scalars(select(Unit)
+                                         .where(Unit.kind == "department", Unit.jurisdiction_id == county.id)
                                          .order_by(Unit.id).limit(2)).all()
         project = service.create_project(admin, {
-            "name": "端到端测试产业园项目", "project_code": "2025-150207-39-03-990001", "owner_enterprise": "包头端到端科技有限公司",
+            "name": "端到端测试产业园项目", "project_code": "2025-150207-39-03-990001",
+            "owner_enterprise": "包头端到端科技有限公司",
             "owner_credit_code": credit_code.make("150207", "MA0QH7K4"), "jurisdiction_id": county.id,
             "stage": "construction_permit_prep", "department_ids": [u.id for u in departments]})
         password = hash_password(PASSWORD)
-        db.session.add(User(username="e2e-enterprise", display_name="企业联系人", role="enterprise", password_hash=password,
-                            jurisdiction_id=county.id, project_id=project.id))
+        db.session.add(User(username="e2e-enterprise", display_name="企业联系人", role="enterprise",
+                            password_hash=password, jurisdiction_id=county.id, project_id=project.id))
         db.session.add(User(username="e2e-handler", display_name="部门经办人", role="handler", password_hash=password,
                             jurisdiction_id=county.id, unit_id=departments[0].id))
         db.session.commit()
@@ -127,7 +129,8 @@ def test_offline_blocker_to_answer(browser, live_server, world, photo_path, page
         case = cases.get_case(handler, case_id)
         cases.act(handler, case, "sign", {}, version=case.version)
         db.session.commit()
-        cases.act(handler, case, "answer", {"result": "已于今日核发施工许可证，并向企业说明延误原因"}, version=case.version)
+        cases.act(handler, case, "answer", {"result": "已于今日核发施工许可证，并向企业说明延误原因"},
+                  version=case.version)
         db.session.commit()
         case = cases.get_case(boss, case_id)
         cases.act(boss, case, "verify", {}, version=case.version)

@@ -29,7 +29,8 @@ def world(live_server):
 
     with live_server.app.app_context():
         county = db.session.scalar(select(Jurisdiction).where(Jurisdiction.name == "九原区"))
-        departments = db.session.scalars(select(Unit).where(Unit.kind == "department", Unit.jurisdiction_id == county.id)
+        departments = db.session.scalars(select(Unit)
+                                         .where(Unit.kind == "department", Unit.jurisdiction_id == county.id)
                                          .order_by(Unit.id).limit(2)).all()
         owner = credit_code.make("150207", "MA0R8T2K")
         builder = credit_code.make("150203", "MA0N3W6C")
@@ -217,9 +218,11 @@ def test_admin_registers_a_project_and_sees_an_overdue_approval_red(live_server,
 def test_admin_imports_projects_and_reads_each_bad_row(live_server, world, page):
     """A sheet with bad rows imports nothing and names every bad row; the corrected sheet imports all."""
     header = "项目名称,项目代码,业主单位,业主单位统一社会信用代码,辖区,阶段,涉及部门,包联干部电话"
-    good = f"导入测试物流园,2025-150207-54-01-770101,包头导入物流有限公司,{world['owner']},九原区,施工许可,{world['departments'][0]},13947211111"
+    good = (f"导入测试物流园,2025-150207-54-01-770101,包头导入物流有限公司,{world['owner']},九原区,施工许可,"
+            f"{world['departments'][0]},13947211111")
     bad_code = f"导入测试数据中心,2025-150207-54-01-770102,包头导入数据有限公司,{world['wrong']},九原区,,,"
-    bad_place = f"导入测试冷链仓储,2025-150207-54-01-770103,包头导入冷链有限公司,{world['builder']},不存在的旗,,不存在的局,"
+    bad_place = (f"导入测试冷链仓储,2025-150207-54-01-770103,包头导入冷链有限公司,{world['builder']},"
+                 "不存在的旗,,不存在的局,")
 
     def sheet(*rows):
         return {"name": "projects.csv", "mimeType": "text/csv", "buffer": "\n".join((header, *rows)).encode("utf-8")}

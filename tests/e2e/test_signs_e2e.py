@@ -90,6 +90,7 @@ def test_an_administrator_prints_a_hall_and_reprints_one_sign(page: Page, live_s
     expect(page.get_by_text("已完成 1 / 1 个")).to_be_visible(timeout=30_000)
 
     page.goto(f"/#/signs?point={first_window}")
-    expect(page.get_by_role("link", name="下载 SVG（矢量）")).to_have_attribute("href", f"/api/v1/points/{first_window}/qr.svg")
+    svg_link = page.get_by_role("link", name="下载 SVG（矢量）")
+    expect(svg_link).to_have_attribute("href", f"/api/v1/points/{first_window}/qr.svg")
     expect(page.get_by_role("link", name="下载 PNG")).to_have_attribute("href", re.compile(r"/qr\.png"))
     expect(page.get_by_alt_text("监督码印制预览")).to_be_visible(timeout=60_000)
