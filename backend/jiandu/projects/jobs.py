@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jiandu.cases.service import open_cases
 from jiandu.extensions import db
@@ -19,6 +21,8 @@ from jiandu.notify.service import emit_many
 from jiandu.org.models import Point, Project
 from jiandu.projects import rules
 from jiandu.projects.models import ApprovalItem, Payment, ProjectWarning
+from jiandu.projects.settings import settings
+from jiandu.queue import run_alone
 from jiandu.timeutil import utcnow
 from jiandu.workdays import Calendar
 
@@ -30,17 +34,8 @@ CHUNK = 5000
 def _insert_ignore(table, rows) -> None:
     if not rows:
         return
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(insert(table).on_conflict_do_nothing(), rows)
-
-
-def _settings() -> dict:
-    from jiandu.projects.service import settings
-
-    return settings()
 
 
 def refresh_provisional(calendar: Calendar, percent: int) -> int:
@@ -122,7 +117,7 @@ def scan_timeouts(now: datetime | None = None, calendar: Calendar | None = None)
     """One pass; the caller commits. Returns how many of each were raised."""
     now = now or utcnow()
     today = rules.local_today(now)
-    s = _settings()
+    s = settings()
     calendar = calendar or Calendar.load()
     result = {"refreshed": refresh_provisional(calendar, s["approval_yellow_percent"])}
     a, p = ApprovalItem, Payment
@@ -150,6 +145,4 @@ def scan_timeouts(now: datetime | None = None, calendar: Calendar | None = None)
 
 def scan_timeouts_job() -> dict:
     """The scheduled job: one scan at a time across all workers, then commit."""
-    from jiandu.queue import run_alone
-
     return run_alone(LOCK_NAME, SCAN_INTERVAL_SECONDS, scan_timeouts, "another scan is running")
