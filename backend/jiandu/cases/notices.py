@@ -221,8 +221,8 @@ def _case_answered(p):
 
     def words(lang):
         if lang == "en":
-            return ("The unit has answered",
-                    f"{number}: {p.get('department') or 'the responsible unit'} has reported its result; please check it")
+            who = p.get("department") or "the responsible unit"
+            return "The unit has answered", f"{number}: {who} has reported its result; please check it"
         return "承办单位已反馈", f"{number}：{p.get('department') or '承办单位'}已反馈办理结果，请核查"
 
     return about_case(inspectors_for_case(case), words, case)
@@ -241,7 +241,8 @@ def _case_returned(p):
             return "Case returned", (f"{number}: {who} returned it as outside its remit"
                                      + (f" ({reason})" if reason else "") + "; please assign it again")
         who = p.get("department") or "承办单位"
-        return "案件被退回", f"{number}：{who}认为不属本单位职责而退回" + (f"（{reason}）" if reason else "") + "，请重新转办"
+        return "案件被退回", (f"{number}：{who}认为不属本单位职责而退回"
+                             + (f"（{reason}）" if reason else "") + "，请重新转办")
 
     return about_case(inspectors_for_case(case), words, case)
 
@@ -273,7 +274,8 @@ def _extension_decided(p):
         if lang == "en":
             return "Extension decided", (f"{number}: extension {'approved' if approved else 'refused'}"
                                          + (f", new deadline {new_due}" if new_due else ""))
-        return "延期审批结果", f"{number}：延期申请{'同意' if approved else '不同意'}" + (f"，新期限 {new_due}" if new_due else "")
+        return "延期审批结果", (f"{number}：延期申请{'同意' if approved else '不同意'}"
+                               + (f"，新期限 {new_due}" if new_due else ""))
 
     return about_case(handlers_of(case.department_id), words, case)
 
@@ -304,7 +306,8 @@ def _recommendation_overdue(p):
         if lang == "en":
             return ("Recommendation reply overdue", f"{rec.number or ''} “{clip(rec.title, 30)}”: the reply on "
                     f"rectification is overdue ({when(rec.reply_due_at, lang)})")
-        return "监察建议回复逾期", f"{rec.number or ''}《{clip(rec.title, 30)}》的整改回复已逾期（{when(rec.reply_due_at)}）"
+        return "监察建议回复逾期", (f"{rec.number or ''}《{clip(rec.title, 30)}》"
+                                   f"的整改回复已逾期（{when(rec.reply_due_at)}）")
 
     users = handlers_of(rec.unit_id) + inspectors_for(Recommendation, rec)
     return to_users(users, words, f"/#/recommendations/{rec.id}", f"rec-{rec.id}")
