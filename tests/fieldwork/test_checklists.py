@@ -17,7 +17,8 @@ from tests.fieldwork.conftest import CHECKLIST, answers_for, new_id, photo_bytes
 
 
 def test_template_items_are_checked(inspector):
-    bad = {"title": "", "items": [{"kind": "single", "label": "x", "options": ["only one"]}, {"kind": "dance", "label": "y"}]}
+    bad = {"title": "", "items": [{"kind": "single", "label": "x", "options": ["only one"]},
+                                  {"kind": "dance", "label": "y"}]}
     response = inspector.post("/api/v1/checklist-templates", json=bad)
     assert response.status_code == 422
     fields = response.get_json()["error"]["fields"]
@@ -118,9 +119,11 @@ def test_a_no_becomes_a_case_in_one_tap(inspector, template, window):
     case_id = made.get_json()["case_id"]
     case = db.session.get(Case, case_id)
     assert case.channel == "checklist" and case.point_id == window.id
-    again = inspector.post(f"/api/v1/checklist-answers/{answer_id}/case", json={"id": key, "description": "未公示最新办事指南"})
+    again = inspector.post(f"/api/v1/checklist-answers/{answer_id}/case",
+                           json={"id": key, "description": "未公示最新办事指南"})
     assert again.status_code == 200 and again.get_json()["case_id"] == case_id
-    twice = inspector.post(f"/api/v1/checklist-answers/{answer_id}/case", json={"id": new_id(), "description": "再转一次"})
+    twice = inspector.post(f"/api/v1/checklist-answers/{answer_id}/case",
+                           json={"id": new_id(), "description": "再转一次"})
     assert twice.status_code == 409 and twice.get_json()["error"]["code"] == "already_case"
     detail = inspector.get(f"/api/v1/visits/{visit['id']}").get_json()
     assert detail["answer_sets"][0]["answers"][0]["negative"] is True

@@ -93,7 +93,8 @@ def test_another_users_upload_does_not_exist_for_them(as_user, inspector):
 
 def test_uploads_need_a_session_and_csrf(client, inspector):
     uid = new_id()
-    assert client.put(f"/api/v1/uploads/{uid}", data=b"abc", headers={"Content-Range": "bytes 0-2/3"}).status_code == 401
+    assert client.put(f"/api/v1/uploads/{uid}", data=b"abc",
+                      headers={"Content-Range": "bytes 0-2/3"}).status_code == 401
     assert inspector.http.put(f"/api/v1/uploads/{uid}", data=b"abc",
                               headers={"Content-Range": "bytes 0-2/3"}).status_code == 403
 

@@ -16,6 +16,7 @@ from jiandu.fieldwork.models import ITEM_KINDS
 
 MAX_ITEMS = 100
 MAX_PHOTOS = 10
+KIND_REFUSED = "类型须为是否、单选、多选、数字、文字或照片"
 
 
 def _flat(messages, prefix: str = "") -> dict:
@@ -54,8 +55,8 @@ def _photo_uuids():
 class ChecklistItemBody(Body):
     """One item of a checklist (nested: its refusals are gathered by the template's body)."""
 
-    kind = fields.String(required=True, validate=validate.OneOf(ITEM_KINDS, error="类型须为是否、单选、多选、数字、文字或照片"),
-                         error_messages={"required": "类型须为是否、单选、多选、数字、文字或照片"})
+    kind = fields.String(required=True, validate=validate.OneOf(ITEM_KINDS, error=KIND_REFUSED),
+                         error_messages={"required": KIND_REFUSED})
     label = Text(label="题目", limit=255, required=True)
     guidance = _optional(Text, label="说明", limit=MAX_TEXT)
     options = fields.List(fields.String(), allow_none=True)

@@ -17,7 +17,8 @@ from jiandu.timeutil import utcnow
 
 
 def _project_point(project_id: int) -> Point | None:
-    return db.session.scalar(select(Point).where(Point.project_id == project_id).order_by(Point.active.desc(), Point.id))
+    return db.session.scalar(select(Point).where(Point.project_id == project_id)
+                             .order_by(Point.active.desc(), Point.id))
 
 
 def create_finding(user: User, data: dict, *, client_uuid: str) -> Finding:
@@ -76,7 +77,10 @@ def _where(user: User, data: dict, visit: Visit | None, answer: Answer | None):
         project_id = project.id if project else None
     if point is None and project_id is not None:
         point = _project_point(project_id)
-    jurisdiction_id = point.jurisdiction_id if point else (visit.jurisdiction_id if visit else answer.answer_set.jurisdiction_id)
+    if point:
+        jurisdiction_id = point.jurisdiction_id
+    else:
+        jurisdiction_id = visit.jurisdiction_id if visit else answer.answer_set.jurisdiction_id
     department_id = point.department_id if point else (answer.answer_set.department_id if answer else None)
     return point, project_id, jurisdiction_id, department_id
 
@@ -96,7 +100,8 @@ def _answer_for(user: User, data: dict) -> Answer:
         if answer is None or not is_visible(user, AnswerSet, answer.answer_set_id):
             raise NotFound("答案")
     else:
-        answer_set = db.session.scalar(visible(user, AnswerSet).where(AnswerSet.client_uuid == str(data["answer_set_uuid"])))
+        answer_set_uuid = str(data["answer_set_uuid"])
+        answer_set = db.session.scalar(visible(user, AnswerSet).where(AnswerSet.client_uuid == answer_set_uuid))
         if answer_set is None:
             raise DependencyMissing("清单答案")
         answer = next((a for a in answer_set.answers if a.item_id == data.get("item_id")), None)

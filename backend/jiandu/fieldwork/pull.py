@@ -78,16 +78,19 @@ def pull(user: User, since: str | None = None) -> dict:
     templates_q = service.templates_for(user).where(
         or_(ChecklistTemplate.id.in_(template_ids), ChecklistTemplate.current))
     if after:
-        templates_q = templates_q.where(or_(ChecklistTemplate.updated_at > after, ChecklistTemplate.id.in_(template_ids)))
+        templates_q = templates_q.where(or_(ChecklistTemplate.updated_at > after,
+                                            ChecklistTemplate.id.in_(template_ids)))
     templates = db.session.scalars(templates_q.order_by(ChecklistTemplate.id).limit(PULL_LIMIT)).all()
 
     point_ids = {v.point_id for v in visits if v.point_id} | {t.point_id for t in tasks if t.point_id}
     project_ids = {v.project_id for v in visits if v.project_id}
     points = db.session.scalars(visible(user, Point).where(Point.id.in_(point_ids))).all() if point_ids else []
-    projects = db.session.scalars(visible(user, Project).where(Project.id.in_(project_ids))).all() if project_ids else []
+    projects = (db.session.scalars(visible(user, Project).where(Project.id.in_(project_ids))).all()
+                if project_ids else [])
 
     # Open cases of the points and projects concerned (and those since changed, to close them on the device).
-    cases_q = visible_cases(user).where(or_(Case.point_id.in_(point_ids or {-1}), Case.project_id.in_(project_ids or {-1})))
+    cases_q = visible_cases(user).where(or_(Case.point_id.in_(point_ids or {-1}),
+                                            Case.project_id.in_(project_ids or {-1})))
     cases_q = cases_q.where(Case.updated_at > after) if after else cases_q.where(Case.state.in_(OPEN_STATES))
     cases = db.session.scalars(cases_q.order_by(Case.id).limit(PULL_LIMIT)).all()
 

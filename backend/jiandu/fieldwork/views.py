@@ -45,7 +45,8 @@ def visit_view(visit: Visit, *, detail: bool = False, viewer: User | None = None
         "created_at": visit.created_at, "updated_at": visit.updated_at,
     }
     if detail:
-        records = db.session.scalars(select(VisitRecord).where(VisitRecord.visit_id == visit.id).order_by(VisitRecord.id))
+        records = db.session.scalars(select(VisitRecord).where(VisitRecord.visit_id == visit.id)
+                                     .order_by(VisitRecord.id))
         view["records"] = [{"id": r.id, "uuid": r.client_uuid, "latitude": r.latitude, "longitude": r.longitude,
                             "accuracy_m": r.accuracy_m, "notes": r.notes, "photos": loads(r.photo_uuids, []),
                             "started_at": r.started_at, "finished_at": r.finished_at} for r in records]

@@ -140,7 +140,8 @@ def record_visit(user: User, data: dict, *, client_uuid: str) -> VisitRecord:
         raise Invalid(errors)
     photos = read_photos(data.get("photos"), "photos")
     notes = read_text(data.get("notes"), "notes", 5000)
-    started, finished = read_moment(data.get("started_at"), "started_at"), read_moment(data.get("finished_at"), "finished_at")
+    started = read_moment(data.get("started_at"), "started_at")
+    finished = read_moment(data.get("finished_at"), "finished_at")
     require_photos(user, photos)
     record = VisitRecord(client_uuid=client_uuid, visit_id=visit.id, author_id=user.id, started_at=started,
                          finished_at=finished, notes=notes, photo_uuids=dumps(photos) if photos else None, **position)
