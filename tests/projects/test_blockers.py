@@ -89,9 +89,11 @@ def test_by_the_project_code_and_lead_categories(as_user, make_project, make_ent
 
 def test_categories_are_data(as_user):
     names = [c["name"] for c in as_user("enterprise").get("/api/v1/blocker-categories").get_json()["items"]]
-    assert names == ["审批超时", "审批过繁", "监管执法不规范", "违规干预", "吃拿卡要", "拖欠账款", "协调服务不到位", "其他"]
+    assert names == ["审批超时", "审批过繁", "监管执法不规范", "违规干预", "吃拿卡要", "拖欠账款",
+                     "协调服务不到位", "其他"]
     admin = as_user("admin")
-    assert admin.put("/api/v1/blocker-categories/intermediary", json={"name": "中介服务", "sort": 75}).status_code == 200
+    assert admin.put("/api/v1/blocker-categories/intermediary",
+                     json={"name": "中介服务", "sort": 75}).status_code == 200
     assert admin.put("/api/v1/blocker-categories/other", json={"active": False}).status_code == 200
     names = [c["name"] for c in admin.get("/api/v1/blocker-categories").get_json()["items"]]
     assert "中介服务" in names and "其他" not in names

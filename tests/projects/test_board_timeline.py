@@ -16,8 +16,8 @@ def test_board_counts_overdue_and_open_work(as_user, make_project):
     service.create_approval(admin, project.id, ApprovalItemIn().load({"name": "规划许可", "department_id": dept.id,
                                                 "submitted_on": "2025-01-24", "statutory_days": 7, "promised_days": 5,
                                                 "done_on": "2025-02-05"}))
-    service.create_payment(admin, project.id, PaymentIn().load({"contract_name": "工程款", "payer": "住建局", "amount": "300.10",
-                                               "delivered_on": "2025-01-10"}))
+    service.create_payment(admin, project.id, PaymentIn().load({"contract_name": "工程款", "payer": "住建局",
+                                                                "amount": "300.10", "delivered_on": "2025-01-10"}))
     db.session.commit()
     body = as_user("inspector").get("/api/v1/projects/board?problems=1&per_page=200").get_json()
     row = next(p for p in body["items"] if p["id"] == project.id)
@@ -36,8 +36,9 @@ def test_timeline_has_everything_in_order(as_user, make_project):
     service.create_approval(admin, project.id, ApprovalItemIn().load({"name": "施工许可", "department_id": dept.id,
                                                 "submitted_on": "2025-01-24", "statutory_days": 7, "promised_days": 5,
                                                 "done_on": "2025-02-07"}))
-    service.create_payment(admin, project.id, PaymentIn().load({"contract_name": "工程款", "payer": "住建局", "amount": 1,
-                                               "delivered_on": "2025-01-10", "paid_on": "2025-01-30"}))
+    service.create_payment(admin, project.id, PaymentIn().load({"contract_name": "工程款", "payer": "住建局",
+                                                                "amount": 1, "delivered_on": "2025-01-10",
+                                                                "paid_on": "2025-01-30"}))
     service.create_milestone(admin, project.id, MilestoneIn().load({"name": "开工", "planned_on": "2025-03-01"}))
     db.session.commit()
     body = as_user("inspector").get(f"/api/v1/projects/{project.id}/timeline").get_json()

@@ -126,10 +126,12 @@ def test_import_from_excel(as_user):
 
 def test_import_is_all_or_none_with_row_errors(as_user):
     content = _xlsx([HEADER,
-                     ["好的一行", "2025-150207-39-03-800011", "包头某公司", OWNER_CODE, "", "", "九原区", "", "", "", "", ""],
+                     ["好的一行", "2025-150207-39-03-800011", "包头某公司", OWNER_CODE, "", "", "九原区",
+                      "", "", "", "", ""],
                      ["坏的一行", "2025-150207-39-03-800012", "包头某公司", "91150207MA0QH7K4X0", "", "", "九原区",
                       "", "", "", "不存在的局", ""],
-                     ["重复", "2025-150207-39-03-800011", "包头某公司", OWNER_CODE, "", "", "火星区", "", "", "", "", ""]])
+                     ["重复", "2025-150207-39-03-800011", "包头某公司", OWNER_CODE, "", "", "火星区",
+                      "", "", "", "", ""]])
     r = as_user("admin").post("/api/v1/projects/import", data={"file": (io.BytesIO(content), "p.xlsx")},
                               content_type="multipart/form-data")
     e = assert_error(r, 422, "import_rejected")

@@ -1,4 +1,6 @@
 """The enterprise's visibility matrix: another project, and everything of it, is 404 — always."""
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -21,16 +23,17 @@ def world(make_project, make_enterprise, as_user):
         approval = service.create_approval(admin, project.id, ApprovalItemIn().load({
             "name": "施工许可", "department_id": dept.id, "submitted_on": "2025-01-24", "statutory_days": 7,
             "promised_days": 5}))
-        payment = service.create_payment(admin, project.id, PaymentIn().load({"contract_name": "工程款", "payer": "住建局",
-                                                              "amount": 100, "delivered_on": "2025-01-10"}))
-        milestone = service.create_milestone(admin, project.id, MilestoneIn().load({"name": "开工", "planned_on": "2025-05-01"}))
+        payment = service.create_payment(admin, project.id, PaymentIn().load({
+            "contract_name": "工程款", "payer": "住建局", "amount": 100, "delivered_on": "2025-01-10"}))
+        milestone = service.create_milestone(admin, project.id, MilestoneIn().load({
+            "name": "开工", "planned_on": "2025-05-01"}))
         invitation, _ = service.invite(admin, project.id, {"display_name": "联系人"})
         db.session.commit()
         ent = make_enterprise(project)
         client = as_user(ent.username)
         r = client.post("/api/v1/blockers", data={
-            "category": "approval_timeout", "description": "审批一直没有结果，催问无答复", "department_id": str(dept.id),
-            "contact_ok": "true", "photos": (__import__("io").BytesIO(jpeg_bytes()), "a.jpg")},
+            "category": "approval_timeout", "description": "审批一直没有结果，催问无答复",
+            "department_id": str(dept.id), "contact_ok": "true", "photos": (io.BytesIO(jpeg_bytes()), "a.jpg")},
             headers={"Idempotency-Key": f"vis-{key}-{project.id}-0001"}, content_type="multipart/form-data")
         assert r.status_code == 201, r.get_json()
         blocker = r.get_json()

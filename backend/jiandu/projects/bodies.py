@@ -116,7 +116,8 @@ class ApprovalItemIn(ApprovalItemPatchIn):
     department_id = Int(label="审批部门", required=True, allow_none=True,
                         metadata={"description": "one of the project's departments"},
                         error_messages={"required": "请选择审批部门", "invalid": "应为部门编号"})
-    statutory_days = Workdays(label="法定时限（工作日）", required=True, metadata={"description": "法定时限, working days"})
+    statutory_days = Workdays(label="法定时限（工作日）", required=True,
+                              metadata={"description": "法定时限, working days"})
     promised_days = Workdays(label="承诺时限（工作日）", required=True,
                              metadata={"description": "承诺时限, working days; not above statutory_days"})
     submitted_on = LooseDay(label="申报日期", not_future=True, required=True)
@@ -169,7 +170,8 @@ class PayerKind(Text):
     def _deserialize(self, value, attr, data, **kwargs):
         kind = super()._deserialize(value, attr, data, **kwargs)
         if kind is not None and kind not in PAYER_KINDS:
-            raise ValidationError("付款单位类型须为机关事业单位（government）、大型企业（large_enterprise）或其他（other）")
+            raise ValidationError("付款单位类型须为机关事业单位（government）、大型企业（large_enterprise）"
+                                  "或其他（other）")
         return kind
 
 
@@ -282,7 +284,8 @@ class PageQuery(ProjectBody):
 class BoardQuery(PageQuery):
     jurisdiction = Int(label="辖区", allow_none=True,
                        metadata={"description": "only this jurisdiction and the ones under it"})
-    problems = Yes(metadata={"type": "string", "description": "1, true or yes: only projects with something overdue or open"})
+    problems = Yes(metadata={"type": "string",
+                             "description": "1, true or yes: only projects with something overdue or open"})
     q = Text(label="搜索词", allow_none=True, metadata={"description": "in the name, project code or owner"})
 
 

@@ -111,8 +111,9 @@ def import_projects(actor: User, filename: str, content: bytes) -> list[Project]
         row_errors.extend({"row": number, "message": m} for m in errors)
     if row_errors:
         savepoint.rollback()
+        rows_wrong = len({e["row"] for e in row_errors})
         raise ApiError(422, "import_rejected",
-                       f"导入未执行：{len({e['row'] for e in row_errors})} 行有错误，请修改后重新上传（所有行均未导入）",
+                       f"导入未执行：{rows_wrong} 行有错误，请修改后重新上传（所有行均未导入）",
                        {"file": "; ".join(f"第 {e['row']} 行：{e['message']}" for e in row_errors[:50])},
                        extra={"rows": row_errors})
     savepoint.commit()

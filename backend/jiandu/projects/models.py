@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, exists,
+    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+    exists,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

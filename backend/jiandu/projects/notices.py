@@ -76,7 +76,9 @@ def _project_blocker(p):
 
     def words(lang):
         project = _project_name(p.get("project_id"), lang)
-        return ("New project blocker", f"{project}: {summary}") if lang == "en" else ("新的项目堵点", f"{project}：{summary}")
+        if lang == "en":
+            return "New project blocker", f"{project}: {summary}"
+        return "新的项目堵点", f"{project}：{summary}"
 
     url = f"/#/blockers/{int(p['blocker_id'])}" if p.get("blocker_id") else case_url(case.id)
     return to_users(inspectors_for_case(case), words, url, f"blocker-{p.get('blocker_id')}")
@@ -98,7 +100,7 @@ def _project_item(kind: str, level: str):
         project = db.session.get(Project, int(p["project_id"])) if p.get("project_id") else None
         if item is None or project is None:
             return []
-        department = getattr(item, "department_id", None) if kind == "approval" else getattr(item, "payer_unit_id", None)
+        department = getattr(item, "department_id" if kind == "approval" else "payer_unit_id", None)
         what, due_on = clip(p.get("title"), 60), p.get("due_on") or "—"
 
         def words(lang):

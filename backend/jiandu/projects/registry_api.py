@@ -134,8 +134,9 @@ def project_by_code(code):
 @blp.alt_response(200, schema=sch.ProjectBoard, description="a page of the board, projects with problems first")
 def board(args):
     """The inspector's board: every project in scope with open blockers, overdue approvals and payments."""
-    return service.board(current_user(), jurisdiction_id=args.get("jurisdiction"), problems_only=args.get("problems", False),
-                         q=args.get("q"), page=args["page"], per_page=args["per_page"])
+    return service.board(current_user(), jurisdiction_id=args.get("jurisdiction"),
+                         problems_only=args.get("problems", False), q=args.get("q"), page=args["page"],
+                         per_page=args["per_page"])
 
 
 @blp.route("/projects/<int:project_id>/timeline", methods=["GET"])

@@ -342,7 +342,8 @@ class ProjectTimeline(Schema):
     payments = fields.List(fields.Nested(PaymentView), required=True)
     milestones = fields.List(fields.Nested(MilestoneView), required=True)
     blockers = fields.List(fields.Nested(BlockerView), required=True)
-    cases = fields.List(fields.Nested(ProjectCaseRef), required=True, metadata={"description": "empty for enterprise users"})
+    cases = fields.List(fields.Nested(ProjectCaseRef), required=True,
+                        metadata={"description": "empty for enterprise users"})
     visits = fields.List(fields.Nested(ProjectVisitRef), required=True,
                          metadata={"description": "empty for enterprise users"})
     stream = fields.List(fields.Nested(ProjectTimelineEntry), required=True)
