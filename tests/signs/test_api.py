@@ -105,7 +105,8 @@ def test_deactivated_points_too_long_names_and_missing_glyphs_are_refused(ctx, a
 
 def test_the_bilingual_template_needs_a_mongolian_name(ctx, as_user, no_jobs):
     plain = next(p for p in hall_points() if not p.name_mn)
-    response = as_user("admin").post("/api/v1/signs/batches", json={"template": "window-a4-mn", "point_ids": [plain.id]})
+    response = as_user("admin").post("/api/v1/signs/batches",
+                                     json={"template": "window-a4-mn", "point_ids": [plain.id]})
     assert response.status_code == 422 and "蒙古文名称" in response.get_json()["error"]["message"]
 
 
@@ -141,7 +142,7 @@ def test_a_failed_enqueue_leaves_a_failed_batch_that_can_be_restarted(ctx, as_us
     def broken(name="default"):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr("jiandu.queue.queue", broken)
+    monkeypatch.setattr(service, "queue", broken)  # the name signs.service enqueues through
     admin = as_user("admin")
     response = admin.post("/api/v1/signs/batches", json={"template": "window-a4", "hall_id": hall_id()})
     assert response.status_code == 202

@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 
 from jiandu import apidoc
 from jiandu.errors import ApiError, Conflict, NotFound
-from jiandu.extensions import db
 from jiandu.org.auth import current_user, login_required
 from jiandu.org.models import Point
 from jiandu.org.scope import get_visible

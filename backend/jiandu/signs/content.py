@@ -101,7 +101,8 @@ def check_point(point: dict, template: SignTemplate, hotline: str) -> dict[str, 
             fitted[field] = fitting.fit(field, text, spec)
         except fitting.DoesNotFit:
             raise SignProblem(point, f"{point_label(point)} 的{FIELD_LABELS.get(field, field)}「{text}」太长，"
-                                     f"模板「{template.label}」放不下（最多约 {fitting.max_chars_hint(spec)} 字）") from None
+                                     f"模板「{template.label}」放不下"
+                                     f"（最多约 {fitting.max_chars_hint(spec)} 字）") from None
     return fitted
 
 

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from PIL import ImageFont
+
 from jiandu.signs.fonts import font_file
 
 PT_MM = 25.4 / 72
@@ -53,8 +55,6 @@ class FieldSpec:
 
 @lru_cache(maxsize=None)
 def _pil_font(key: str):
-    from PIL import ImageFont
-
     path, index = font_file(key)
     return ImageFont.truetype(path, MEASURE_PX, index=index, layout_engine=ImageFont.Layout.RAQM)
 

@@ -9,6 +9,8 @@ import subprocess
 import unicodedata
 from functools import lru_cache
 
+from jiandu_sign_proc import harfbuzz as load_harfbuzz  # on sys.path: see jiandu/signs/__init__.py
+
 # key: (fontconfig family, style). The CSS of the templates names the same families.
 FONTS = {
     "regular": ("Noto Sans CJK SC", "Regular"),
@@ -47,9 +49,7 @@ def font_file(key: str) -> tuple[str, int]:
 
 
 def harfbuzz():
-    from jiandu_sign_proc import harfbuzz as load  # on sys.path: see jiandu/signs/__init__.py
-
-    return load()
+    return load_harfbuzz()
 
 
 class _Coverage:
@@ -71,7 +71,8 @@ class _Coverage:
                 hb.hb_blob_destroy(blob)
                 self._has = hb.hb_set_has
                 return
-        from fontTools.ttLib import TTFont
+        # Only where HarfBuzz cannot be loaded: fontTools takes ~0.1 s to import and reads the whole cmap.
+        from fontTools.ttLib import TTFont  # noqa: PLC0415
 
         font = TTFont(path, fontNumber=index, lazy=True) if path.endswith((".ttc", ".otc")) else TTFont(path, lazy=True)
         try:

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 
+from rq import get_current_job
 from sqlalchemy import select
 
 from jiandu.errors import ApiError
@@ -75,8 +76,6 @@ class _Heartbeat:
 
 def _current_job_id() -> str | None:
     try:
-        from rq import get_current_job
-
         job = get_current_job()
         return job.id if job else None
     except Exception:

@@ -21,7 +21,8 @@ def _print_batch_ready(p):
         if lang == "en":
             return "Print file ready", (f"The print file of sign batch {batch} is ready"
                                         + (f" ({pages} pages)" if pages else "") + "; you can download it")
-        return "印制文件已生成", f"标识牌批次 {batch} 的印制文件已生成" + (f"（{pages} 页）" if pages else "") + "，可以下载"
+        return "印制文件已生成", (f"标识牌批次 {batch} 的印制文件已生成"
+                                  + (f"（{pages} 页）" if pages else "") + "，可以下载")
 
     url = p.get("url") or f"/#/signs?batch={int(p['batch_id'])}"
     return to_users([user], words, url, f"batch-{p.get('batch_id')}")

@@ -27,6 +27,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -35,7 +36,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from jiandu.signs import subset
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from jiandu.signs import qr, subset
 from jiandu.signs.catalog import TEMPLATES_ROOT, SignTemplate, get
 
 import jiandu_sign_proc as proc  # noqa: E402  (top-level, see jiandu/signs/__init__.py)
@@ -53,8 +56,6 @@ class RenderError(RuntimeError):
 
 @lru_cache(maxsize=1)
 def _jinja():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
     return Environment(loader=FileSystemLoader(str(TEMPLATES_ROOT)), autoescape=select_autoescape(default=True),
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
@@ -172,8 +173,6 @@ def single(template_name: str, signs: list[dict], target: str | os.PathLike) -> 
 
 def png_of_pdf(pdf: str | os.PathLike, dpi: int = 80, page: int = 1) -> bytes:
     """One page of a PDF as PNG (poppler's pdftoppm)."""
-    import subprocess
-
     with tempfile.TemporaryDirectory(prefix="jiandu-png-") as folder:
         root = Path(folder) / "page"
         subprocess.run(["pdftoppm", "-png", "-r", str(int(dpi)), "-f", str(page), "-l", str(page), "-singlefile",
@@ -235,8 +234,6 @@ class _CodeFeeder:
 
 
 def _default_symbols(urls: list[str]) -> dict[str, dict]:
-    from jiandu.signs import qr
-
     return qr.symbols(urls)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from datetime import timedelta
+import shutil
 from pathlib import Path
 
 from flask import current_app
@@ -23,9 +23,11 @@ from jiandu.extensions import db
 from jiandu.org.models import Jurisdiction, Point, Unit, User
 from jiandu.org.scope import get_visible, visible
 from jiandu.org.service import require_role
+from jiandu.queue import queue, redis_connection
 from jiandu.signs import catalog, qr
 from jiandu.signs.content import SignProblem, check_point, point_label, sign
 from jiandu.signs.models import SignBatch
+from jiandu.signs.render import CHUNK_SIGNS
 from jiandu.timeutil import to_local, utcnow
 
 log = logging.getLogger(__name__)
@@ -72,8 +74,6 @@ def pdf_file(batch: SignBatch) -> Path | None:
 
 
 def redis_or_none():
-    from jiandu.queue import redis_connection
-
     try:
         connection = redis_connection()
         connection.ping()
@@ -267,15 +267,14 @@ def start(batch: SignBatch) -> SignBatch:
 
 def enqueue(batch: SignBatch) -> SignBatch:
     """Put the batch's job on the `print` queue; call only after the batch row has committed."""
-    from jiandu.queue import queue
-
     try:
         job = queue("print").enqueue("jiandu.signs.jobs.render_batch", batch.id, job_timeout=JOB_TIMEOUT,
                                      result_ttl=86400, failure_ttl=7 * 86400,
                                      description=f"signs batch {batch.id} ({batch.template}, {batch.total})")
     except Exception as error:  # Redis unreachable: the batch says so, and can be started again
         log.warning("could not enqueue sign batch %s: %s", batch.id, error)
-        batch.status, batch.error, batch.finished_at = "failed", "任务队列（Redis）暂时不可用，请稍后点击“重新开始”", utcnow()
+        batch.status, batch.finished_at = "failed", utcnow()
+        batch.error = "任务队列（Redis）暂时不可用，请稍后点击“重新开始”"
         return batch
     batch.job_id = job.id
     return batch
@@ -334,8 +333,6 @@ def heartbeat_ttl() -> int:
 
 
 def chunk_signs() -> int:
-    from jiandu.signs.render import CHUNK_SIGNS
-
     return setting("SIGNS_CHUNK_SIGNS", CHUNK_SIGNS)
 
 
@@ -350,8 +347,6 @@ def _remove_leftovers(batch: SignBatch) -> None:
     for leftover in list(folder.glob(f".batch-{batch.id}.pdf.*")):
         try:
             if leftover.is_dir():
-                import shutil
-
                 shutil.rmtree(leftover, ignore_errors=True)
             else:
                 leftover.unlink()
