@@ -23,6 +23,7 @@ from jiandu import create_app
 from jiandu.extensions import db
 from jiandu.notify.webpush import generate_keys
 from tests.conftest import PASSWORD, TMP, build_world, https_client, test_config
+from tests.projects.conftest import make_enterprise, make_project  # noqa: F401  (fixtures of the blocker tests)
 from tests.support.push_service import PushService
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -133,7 +134,8 @@ class Live:
         return api
 
     def run_worker(self) -> None:
-        """A real RQ worker (the Procfile's AppWorker: non-forking, an app context per job), until the queues are empty."""
+        """A real RQ worker (the Procfile's AppWorker: non-forking, an app context per job), until the queues
+        are empty."""
         run_worker(self.app)
 
     def user(self, username: str):

@@ -47,7 +47,8 @@ def subscribe(api, device, base_url: str, label: str | None = None):
     body = device.subscription(base_url)
     if label:
         body["label"] = label
-    return api.post("/api/v1/push/subscriptions", json=body, headers={"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/131"})
+    return api.post("/api/v1/push/subscriptions", json=body,
+                    headers={"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/131"})
 
 
 def citizen_report(http, point, lang: str = "zh") -> dict:

@@ -30,7 +30,8 @@ def events_of(case_id: int, kind: str | None = None) -> list[OutboxEvent]:
 
 
 def notified(event: OutboxEvent) -> dict[str, Notification]:
-    return {n.recipient_key: n for n in db.session.scalars(select(Notification).where(Notification.event_id == event.id))}
+    made = db.session.scalars(select(Notification).where(Notification.event_id == event.id))
+    return {n.recipient_key: n for n in made}
 
 
 def usernames(notes) -> set[str]:
@@ -311,7 +312,8 @@ def test_fan_out_twice_makes_one_notification_and_one_delivery_per_device(as_use
     event.status = "pending"  # as if the job ran again before its commit was seen
     db.session.commit()
     process([event.id])
-    assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.event_id == event.id)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.event_id == event.id)) == 1
     assert db.session.scalar(select(func.count()).select_from(Delivery)
                              .where(Delivery.notification_id.in_(select(Notification.id)
                                                                  .where(Notification.event_id == event.id)))) == 2
@@ -326,11 +328,13 @@ def test_a_citizen_subscribes_to_their_case_and_hears_of_public_moves(app, as_us
     token = report["tracking_token"]
     device = push_service.new_device()
     assert http.post(f"/api/v1/track/{token}/subscribe", json={"endpoint": "nope"}).status_code == 422
-    assert http.post("/api/v1/track/AAAA-BBBB-CCCC/subscribe", json=device.subscription(push_service.url)).status_code == 404
+    unknown = http.post("/api/v1/track/AAAA-BBBB-CCCC/subscribe", json=device.subscription(push_service.url))
+    assert unknown.status_code == 404
     response = http.post(f"/api/v1/track/{token}/subscribe", json=device.subscription(push_service.url))
     assert response.status_code == 201, response.get_json()
     sub = db.session.get(PushSubscription, response.get_json()["id"])
-    assert sub.user_id is None and sub.case_id == report["case_id"] and sub.tracking_enc and token not in sub.tracking_enc
+    assert sub.user_id is None and sub.case_id == report["case_id"]
+    assert sub.tracking_enc and token not in sub.tracking_enc
     # An internal move (催办) tells the citizen nothing; a public one (建账) does.
     inspector = as_user("inspector")
     move(inspector, report["case_id"], "register", case_type="work_style", category="服务态度")
@@ -358,7 +362,8 @@ def test_a_citizen_subscribes_to_their_case_and_hears_of_public_moves(app, as_us
 
     assert json.loads(jobs.payload_of(row))["url"] == f"/t/{token}"
     # Unsubscribing from the tracking page ends it.
-    assert http.post(f"/api/v1/track/{token}/unsubscribe", json={"endpoint": device.subscription(push_service.url)["endpoint"]}).get_json() == {"removed": 1}
+    endpoint = device.subscription(push_service.url)["endpoint"]
+    assert http.post(f"/api/v1/track/{token}/unsubscribe", json={"endpoint": endpoint}).get_json() == {"removed": 1}
 
 
 # --- poisoned events -------------------------------------------------------------------------------------------
@@ -430,9 +435,6 @@ def test_preferences_offer_the_topics_of_the_role(as_user):
 
 # --- projects: blockers and item warnings -----------------------------------------------------------------
 
-from tests.projects.conftest import make_enterprise, make_project  # noqa: E402,F401  (fixtures)
-
-
 def test_a_blocker_tells_inspectors_and_its_case_moves_tell_the_enterprise(as_user, make_project, make_enterprise):
     from jiandu.projects import service as projects
 
@@ -475,7 +477,8 @@ def test_approval_and_payment_warnings_reach_the_unit_and_the_inspectors(as_user
     db.session.refresh(event)
     assert event.status == "done"
     told = notified(event)
-    assert told and all(n.title == "审批事项已超时" and n.url == f"/#/projects/{item.project_id}" for n in told.values())
+    assert told
+    assert all(n.title == "审批事项已超时" and n.url == f"/#/projects/{item.project_id}" for n in told.values())
     from jiandu.org.models import User
 
     roles = {u.role for u in db.session.scalars(select(User).where(User.id.in_([n.user_id for n in told.values()])))}

@@ -48,7 +48,8 @@ def test_an_assignment_reaches_every_device_of_the_department_once(live_ctx, pus
     assert payload["tag"] == f"case-{case.id}" and payload["icon"] == "/app/icons/icon-192.png"
     assert payload["url"] == f"/?n={payload['id']}#/cases/{case.id}"  # opens the case, marks it read
     assert payload["kind"] == "case.assigned" and payload["lang"] == "zh-CN"
-    received = {k.lower(): v for k, v in [r for r in push_service.received if r.device_id == phone.id][0].headers.items()}
+    request = [r for r in push_service.received if r.device_id == phone.id][0]
+    received = {k.lower(): v for k, v in request.headers.items()}
     assert received["ttl"] == "86400" and received["urgency"] == "high" and received["topic"] == f"n{payload['id']}"
     assert received["content-encoding"] == "aes128gcm" and received["authorization"].startswith("vapid t=")
     [delivery] = deliveries_for(phone_id)
@@ -70,7 +71,8 @@ def test_a_redelivered_job_notifies_no_device_twice(live_ctx, push_service):
     live.run_worker()
     assert [len(push_service.for_device(d)) for d in devices] == [1, 1, 1]
     fresh()
-    delivery_ids = list(db.session.scalars(select(Delivery.id).join(Notification).where(Notification.event_id == event.id)))
+    delivery_ids = list(db.session.scalars(select(Delivery.id).join(Notification)
+                                           .where(Notification.event_id == event.id)))
     # The same jobs again, as RQ would after a lost acknowledgement, and the sweep on top.
     jobs.enqueue_events([event.id])
     jobs.enqueue_deliveries(delivery_ids)
@@ -78,7 +80,8 @@ def test_a_redelivered_job_notifies_no_device_twice(live_ctx, push_service):
     db.session.commit()
     live.run_worker()
     assert [len(push_service.for_device(d)) for d in devices] == [1, 1, 1]
-    assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.event_id == event.id)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.event_id == event.id)) == 1
 
 
 def test_push_service_errors_gone_busy_broken_and_hanging(live_ctx, push_service):
@@ -90,7 +93,8 @@ def test_push_service_errors_gone_busy_broken_and_hanging(live_ctx, push_service
     broken = push_service.new_device([500, 503])
     hanging = push_service.new_device(["hang"])
     ids = {}
-    for name, device in (("gone", gone), ("missing", missing), ("busy", busy), ("broken", broken), ("hanging", hanging)):
+    for name, device in (("gone", gone), ("missing", missing), ("busy", busy), ("broken", broken),
+                         ("hanging", hanging)):
         ids[name] = subscribe(handler, device, push_service.url, label=name).get_json()["id"]
     emit("test", {"user_id": live.user("handler").id, "title": "故障演练"})
     db.session.commit()

@@ -95,5 +95,6 @@ def test_redis_down_then_back_every_notification_once(down_env, push_service):
     jobs.sweep()
     run_worker(live.app)
     assert counts() == [3, 3, 1]
+    # 3 for the handler, 1 for the inspector
     assert db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(Notification.event_id.in_(event_ids))) == 4  # 3 for the handler, 1 for the inspector
+                             .where(Notification.event_id.in_(event_ids))) == 4

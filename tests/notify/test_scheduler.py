@@ -35,7 +35,8 @@ def _wait_for_slot_start(interval: int) -> None:
 
 def test_the_schedule_has_the_deadline_scan_the_sweep_and_the_cleanups(app):
     items = {s.name: s for s in schedule(app.config)}
-    assert items["deadline-scan"].func == "jiandu.cases.jobs.scan_deadlines_job" and items["deadline-scan"].interval == 900
+    assert items["deadline-scan"].func == "jiandu.cases.jobs.scan_deadlines_job"
+    assert items["deadline-scan"].interval == 900
     assert items["notify-sweep"].queue == "push" and items["notify-sweep"].interval <= 10
     assert items["idempotency-cleanup"].func == "jiandu.scheduler.cleanup_idempotency_keys_job"
     assert "notify-prune" in items
@@ -134,7 +135,8 @@ def test_idempotency_keys_are_kept_at_least_thirty_days(app, monkeypatch):
     assert cleanup_idempotency_keys_job() == {"intake_idempotency_keys": 1, "sync_receipts": 1}
     left = set(db.session.scalars(select(IdempotencyKey.key).where(IdempotencyKey.key.like("k-%"))))
     assert left == {"k-recent-1", "k-today-01"}
-    assert db.session.scalar(select(func.count()).select_from(IdempotencyKey).where(IdempotencyKey.key == "k-old-key-1")) == 0
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)
+                             .where(IdempotencyKey.key == "k-old-key-1")) == 0
 
 
 def test_push_keys_prints_a_working_pair(app):

@@ -10,6 +10,7 @@ from jiandu import apidoc
 from jiandu.errors import json_object
 from jiandu.extensions import db
 from jiandu.notify import service
+from jiandu.notify.keys import vapid_keys
 from jiandu.notify.schemas import (
     PREFERENCES_BODY, NotificationPage, NotificationPreferenceList, NotificationRead, NotificationsReadAll,
     NotificationUnreadCount, NotifyEventList, NotifyEventView, NotifyStatus, PushPublicKey, PushSubscriptionIn,
@@ -28,7 +29,7 @@ blp = Blueprint("notify", __name__, url_prefix="/api/v1",
 @blp.alt_response(200, schema=PushPublicKey, description="the key, or null when push is off")
 def public_key():
     """The VAPID public key, for `pushManager.subscribe({applicationServerKey})`; null when push is off."""
-    public, _private = service.vapid_keys()
+    public, _private = vapid_keys()
     return {"public_key": public, "enabled": public is not None}
 
 

@@ -23,7 +23,8 @@ def push_keys():
     click.echo(f"VAPID_PRIVATE_KEY={private}")
     click.echo("")
     click.echo("Put both lines in the environment of the web, worker and scheduler processes (for example the")
-    click.echo("service's environment file, or .env beside the Procfile), and optionally VAPID_SUBJECT=mailto:<ops address>.")
+    click.echo("service's environment file, or .env beside the Procfile), and optionally"
+               " VAPID_SUBJECT=mailto:<ops address>.")
     click.echo("Keep the private key secret. Browsers subscribe with the public key: after a key change every")
     click.echo("device must subscribe again (the app does so the next time it opens).", err=False)
 

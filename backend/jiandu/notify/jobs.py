@@ -148,7 +148,8 @@ def process_events(event_ids: list[int], now: datetime | None = None) -> list[in
 def _event_failed(event: OutboxEvent, error: Exception, now: datetime) -> None:
     event.attempts = (event.attempts or 0) + 1
     event.error = f"{type(error).__name__}: {error}"[:2000]
-    if isinstance(error, UnknownKind) or event.attempts >= int(_config("NOTIFY_EVENT_MAX_ATTEMPTS", EVENT_MAX_ATTEMPTS)):
+    max_attempts = int(_config("NOTIFY_EVENT_MAX_ATTEMPTS", EVENT_MAX_ATTEMPTS))
+    if isinstance(error, UnknownKind) or event.attempts >= max_attempts:
         event.status, event.processed_at, event.next_attempt_at = "parked", now, None
         log.error("notify: event %s (%s) parked: %s", event.id, event.kind, event.error)
     else:
@@ -322,7 +323,8 @@ def record(outcomes, attempts: dict, subscription_of: dict, now: datetime) -> di
                            .values(last_failure_at=now, last_error=(error or "")[:255])
                            .execution_options(synchronize_session=False))
     for sub, error in dead_subs.items():
-        db.session.execute(update(PushSubscription).where(PushSubscription.id == sub, PushSubscription.status == "active")
+        db.session.execute(update(PushSubscription)
+                           .where(PushSubscription.id == sub, PushSubscription.status == "active")
                            .values(status="dead", ended_at=now, last_failure_at=now,
                                    last_error=(error or "推送服务表示该订阅已失效")[:255])
                            .execution_options(synchronize_session=False))

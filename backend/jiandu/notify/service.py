@@ -19,7 +19,7 @@ from jiandu.errors import ApiError, Invalid, NotFound
 from jiandu.extensions import db
 from jiandu.notify.endpoints import Policy, subscription_refusal
 from jiandu.notify.jobs import enqueue_events
-from jiandu.notify.keys import push_enabled, vapid_keys
+from jiandu.notify.keys import push_enabled
 from jiandu.notify.models import Delivery, Notification, NotificationPreference, OutboxEvent, PushSubscription
 from jiandu.notify.rules import TOPICS, TOPICS_EN
 from jiandu.notify.webpush import valid_auth_secret, valid_client_key
@@ -142,8 +142,8 @@ def _upsert(owner_key: str, clean: dict, **owner) -> PushSubscription:
         PushSubscription.endpoint_digest == digest(clean["endpoint"]), PushSubscription.owner_key == owner_key))
     now = utcnow()
     if row is None:
-        row = PushSubscription(owner_key=owner_key, endpoint=clean["endpoint"], endpoint_digest=digest(clean["endpoint"]),
-                               created_at=now, **owner)
+        row = PushSubscription(owner_key=owner_key, endpoint=clean["endpoint"],
+                               endpoint_digest=digest(clean["endpoint"]), created_at=now, **owner)
         db.session.add(row)
     for key, value in owner.items():
         setattr(row, key, value)
@@ -310,7 +310,8 @@ def unread_count(user) -> int:
 
 def notification_view(n: Notification) -> dict:
     return {"id": n.id, "kind": n.kind, "topic": n.topic, "title": n.title, "body": n.body, "url": n.url,
-            "tag": n.tag, "created_at": iso_utc(n.created_at), "read_at": iso_utc(n.read_at), "read": n.read_at is not None}
+            "tag": n.tag, "created_at": iso_utc(n.created_at), "read_at": iso_utc(n.read_at),
+            "read": n.read_at is not None}
 
 
 def listing(user, unread_only: bool = False):

@@ -251,7 +251,7 @@ class PushSender:
 
     def _message(self, item: Outgoing, origin: str) -> tuple[bytes, dict]:
         # Imported here: pywebpush pulls in aiohttp (over a second to import); only a sender needs it.
-        from pywebpush import WebPusher
+        from pywebpush import WebPusher  # noqa: PLC0415
 
         pusher = WebPusher({"endpoint": item.endpoint, "keys": {"p256dh": item.p256dh, "auth": item.auth}})
         headers = {"Authorization": self.signer.header(origin), "Urgency": item.urgency,
