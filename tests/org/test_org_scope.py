@@ -329,7 +329,8 @@ def test_county_admin_cannot_create_records_outside_the_district(as_user):
                                                 "hall_id": hall.id, "department_id": department.id})
     error = assert_error(response, 422, "invalid")
     assert {"hall_id", "department_id"} <= set(error["fields"])
-    response = api.post("/api/v1/jurisdictions", json={"name": "越权街道", "parent_id": jurisdiction_named("固阳县").id})
+    response = api.post("/api/v1/jurisdictions",
+                        json={"name": "越权街道", "parent_id": jurisdiction_named("固阳县").id})
     assert "parent_id" in assert_error(response, 422, "invalid")["fields"]
     response = api.post("/api/v1/units", json={"name": "越权部门", "kind": "department",
                                                "jurisdiction_id": jurisdiction_named("包头市").id})

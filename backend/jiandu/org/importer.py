@@ -143,8 +143,9 @@ def import_points(actor: User, filename: str, content: bytes) -> list:
     else:
         savepoint.commit()
     if row_errors:
+        bad_rows = len({e["row"] for e in row_errors})
         raise ApiError(422, "import_rejected",
-                       f"导入未执行：{len({e['row'] for e in row_errors})} 行有错误，请修改后重新上传（所有行均未导入）",
+                       f"导入未执行：{bad_rows} 行有错误，请修改后重新上传（所有行均未导入）",
                        {"file": "; ".join(f"第 {e['row']} 行：{e['message']}" for e in row_errors[:50])},
                        extra={"rows": row_errors})
     return created

@@ -1,3 +1,4 @@
+from flask import current_app
 from marshmallow import Schema, fields, validate
 
 from jiandu.org.models import POINT_TYPES, ROLES, UNIT_KINDS
@@ -57,11 +58,14 @@ class PasswordChangeSchema(Schema):
     new_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
 
 
+DIVISION_CODE = validate.Regexp(r"^\d{6,12}$", error="行政区划代码应为 6–12 位数字")
+
+
 class JurisdictionSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     level = fields.String(dump_only=True)
-    division_code = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{6,12}$", error="行政区划代码应为 6–12 位数字"))
+    division_code = fields.String(allow_none=True, validate=DIVISION_CODE)
     parent_id = fields.Integer(required=True, allow_none=True)  # none for the city itself
     path = fields.String(dump_only=True)
     active = fields.Boolean(dump_only=True)
@@ -69,7 +73,7 @@ class JurisdictionSchema(Schema):
 
 class JurisdictionUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=64))
-    division_code = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{6,12}$", error="行政区划代码应为 6–12 位数字"))
+    division_code = fields.String(allow_none=True, validate=DIVISION_CODE)
     active = fields.Boolean()
 
 
@@ -137,8 +141,6 @@ class PointSchema(Schema):
     version = fields.Integer(dump_only=True)
 
     def _url(self, point):
-        from flask import current_app
-
         return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/q/{point.code}"
 
 
