@@ -28,7 +28,8 @@ def seed_categories_command():
 @click.option("--days", default=90, show_default=True, type=click.IntRange(min=7))
 @with_appcontext
 def prune_keys(days):
-    result = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - timedelta(days=days)))
+    cutoff = utcnow() - timedelta(days=days)
+    result = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
     db.session.commit()
     click.echo(f"intake: {result.rowcount} idempotency keys removed")
 

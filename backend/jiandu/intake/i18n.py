@@ -127,7 +127,8 @@ TEXT = {
         "track_code_hint": "Keep this code to check the progress at any time",
         "track_copy": "Copy",
         "track_push": "Tell me when it moves",
-        "track_push_hint": "Allow notifications and your phone is told when this case moves (this case only, no account needed)",
+        "track_push_hint": ("Allow notifications and your phone is told when this case moves"
+                            " (this case only, no account needed)"),
         "track_push_button": "Turn on",
         "track_sent": "Sent and received",
         "track_rating_sent": "Rating sent. Thank you",

@@ -27,7 +27,8 @@ from jiandu.intake.models import Report
 
 PURPOSE = "rating-token"
 VERSION = "r1"
-TOKEN_RE = re.compile(r"^r1\.([0-9A-Z]{1,16})\.([A-Za-z0-9_-]{22})\.(\d{1,12})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22})$")
+TOKEN_RE = re.compile(r"^r1\.([0-9A-Z]{1,16})\.([A-Za-z0-9_-]{22})\.(\d{1,12})"
+                      r"\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22})$")
 DEFAULT_FRESH_SECONDS = 15 * 60
 DEFAULT_GRACE_SECONDS = 7 * 86400
 MISSING = "请在监督码页面上评价（缺少评价凭证），请刷新页面后重新提交"

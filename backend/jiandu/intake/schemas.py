@@ -118,7 +118,8 @@ class TimelineSchema(Schema):
 
 class FeedbackIn(Schema):
     resolved = fields.Raw(required=True, metadata={"description": "true/false: was the problem solved?"})
-    satisfaction = fields.Raw(required=True, metadata={"description": "5 = 非常满意 … 1 = 非常不满意 (the case's scale)"})
+    satisfaction = fields.Raw(required=True,
+                              metadata={"description": "5 = 非常满意 … 1 = 非常不满意 (the case's scale)"})
     comment = fields.String(load_default="")
 
 

@@ -186,7 +186,8 @@ def render_landing(point, lang: str, *, status=200, values=None, errors=None, ki
         action=url_for("intake_pages.submit_form", code=point.code) + _query(
             lang, embed="1" if embed["embed"] else None),
         values_rate=values_rate, values_report=values_report,
-        errors_rate=(errors or {}) if kind == "rating" else {}, errors_report=(errors or {}) if kind == "report" else {},
+        errors_rate=(errors or {}) if kind == "rating" else {},
+        errors_report=(errors or {}) if kind == "report" else {},
         conflict=conflict, thanks=thanks, max_rating_text=service.MAX_RATING_TEXT,
         max_report_text=service.MAX_REPORT_TEXT, min_report_text=service.MIN_REPORT_TEXT,
         script_urls=scripts.urls(scripts.LANDING_SCRIPTS),
