@@ -1,4 +1,5 @@
-"""Keyed digests and signatures (devices, rating tokens, idempotency), each purpose with its own key derived from SECRET_KEY.
+"""Keyed digests and signatures (devices, rating tokens, idempotency), each purpose with its own key
+derived from SECRET_KEY.
 
 A plain SHA-256 of a phone number is no secret (there are only 10¹⁰ of them); a digest keyed with a
 server secret is. Signatures make what the server hands out (a device id, a rating token)

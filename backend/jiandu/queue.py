@@ -3,6 +3,9 @@ from flask import current_app
 from redis import Redis
 from rq import Queue
 
+from jiandu.extensions import db
+from jiandu.sqlite import begin_writing
+
 QUEUE_NAMES = ("default", "push", "print", "import")
 
 
@@ -34,9 +37,6 @@ def run_alone(lock_name: str, timeout: int, work, busy: str = "another run is go
 
     With Redis down the work runs anyway: the jobs that use this keep their effects single by unique
     rows in the database; the lock only saves them from doing the same work twice at once."""
-    from jiandu.extensions import db
-    from jiandu.sqlite import begin_writing
-
     try:
         lock = redis_connection().lock(lock_name, timeout=timeout, blocking=False)
         if not lock.acquire():

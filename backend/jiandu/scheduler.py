@@ -15,6 +15,7 @@ enqueued twice by hand never runs twice at the same moment.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import signal
 import time
@@ -31,6 +32,7 @@ from sqlalchemy import delete
 
 from jiandu import capabilities
 from jiandu.extensions import db
+from jiandu.queue import redis_connection
 from jiandu.scheduling import IDEMPOTENCY_TABLES, Scheduled
 from jiandu.timeutil import utcnow
 
@@ -51,8 +53,6 @@ def schedule(config) -> list[Scheduled]:
 
 
 def _resolve(dotted: str):
-    import importlib
-
     module, _, name = dotted.rpartition(".")
     return getattr(importlib.import_module(module), name)
 
@@ -135,8 +135,6 @@ class GuardedCronScheduler(CronScheduler):
 
 
 def build(app, connection=None) -> GuardedCronScheduler:
-    from jiandu.queue import redis_connection
-
     with app.app_context():
         connection = connection or redis_connection()
         scheduler = GuardedCronScheduler(connection, prefix=app.config.get("SCHEDULER_CLAIM_PREFIX", CLAIM_PREFIX))

@@ -25,9 +25,10 @@ class LedgerSheet:
     """A write-only workbook with one sheet: append rows, then `bytes()`."""
 
     def __init__(self, title: str, headers: list[str], widths: tuple[int, ...]):
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
+        # openpyxl takes ~0.25 s to import: loaded by the first export, not by every process at start-up.
+        from openpyxl import Workbook  # noqa: PLC0415
+        from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+        from openpyxl.styles import Font  # noqa: PLC0415
 
         self._cell = WriteOnlyCell
         self.book = Workbook(write_only=True)

@@ -20,6 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+try:
+    import chinese_calendar
+except ImportError:  # the package missing: every year is provisional (see _package_years)
+    chinese_calendar = None
 from sqlalchemy import Boolean, Date, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,9 +49,8 @@ class WorkdayAdjustment(db.Model):
 
 def _package_years() -> range:
     try:
-        from chinese_calendar import constants
-
-        return range(min(constants.holidays).year, max(constants.holidays).year + 1)
+        holidays = chinese_calendar.constants.holidays
+        return range(min(holidays).year, max(holidays).year + 1)
     except Exception:  # the package missing or changed shape: everything is provisional
         return range(0)
 
@@ -74,8 +77,6 @@ class Calendar:
         if day in self.overrides:
             return self.overrides[day]
         if day.year in PACKAGE_YEARS:
-            import chinese_calendar
-
             return chinese_calendar.is_workday(day)
         return day.weekday() < 5
 
