@@ -53,8 +53,9 @@ def seed_cases(rng: random.Random) -> dict:
             elif case_type == "lead":
                 category, case_type, summary = SUMMARIES[0]
             point = rng.choice(points)
+            jurisdiction_id = point.jurisdiction_id if point else department.jurisdiction_id
             case = service.open_case(channel=rng.choice(["window_code", "window_code", "hall_code", "website"]),
-                                     summary=summary, jurisdiction_id=point.jurisdiction_id if point else department.jurisdiction_id,
+                                     summary=summary, jurisdiction_id=jurisdiction_id,
                                      point_id=point.id if point else None)
             age = timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 8))
             case.created_at -= age

@@ -12,11 +12,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from jiandu.cases.service import open_case
 from jiandu.demo import data
 from jiandu.extensions import db
 from jiandu.org.models import Point, Project, Unit, User
-from jiandu.projects import credit_code, rules
-from jiandu.projects.models import ApprovalItem, Blocker, Milestone, Payment, project_departments
+from jiandu.projects import credit_code, rules, service
+from jiandu.projects.models import (STAGES, ApprovalItem, Blocker, BlockerCategory, Milestone, Payment,
+                                    project_departments)
 from jiandu.timeutil import utcnow
 from jiandu.workdays import Calendar
 
@@ -50,8 +52,6 @@ def _back(today: date, workdays: int, calendar: Calendar) -> date:
 
 def seed_projects(rng: random.Random) -> dict:
     """Make the demo records in the current session (flushed, not committed); return counts."""
-    from jiandu.projects import service
-
     calendar = Calendar.load()
     today = rules.local_today()
     percent = rules.DEFAULT_SETTINGS["approval_yellow_percent"]
@@ -124,14 +124,13 @@ def seed_projects(rng: random.Random) -> dict:
 
 
 def rules_stages():
-    from jiandu.projects.models import STAGES
-
     return STAGES
 
 
 def _departments(project: Project) -> dict[str, Unit]:
     """The land, housing and approval departments of the project's county (else the city's)."""
-    from jiandu.demo.seed import _department_name
+    # Not at the top: demo.seed imports this module (seed -> projects -> seed).
+    from jiandu.demo.seed import _department_name  # noqa: PLC0415
 
     county = project.jurisdiction
     while county is not None and county.level == "town":
@@ -153,9 +152,6 @@ def _departments(project: Project) -> dict[str, Unit]:
 
 def _blockers() -> int:
     """Two blockers from the demo enterprise user: one just received, one already assigned."""
-    from jiandu.cases.service import open_case
-    from jiandu.projects.models import BlockerCategory
-
     user = db.session.scalar(select(User).where(User.username == "enterprise"))
     if user is None or user.project_id is None:
         return 0
@@ -165,7 +161,8 @@ def _blockers() -> int:
                                       .where(project_departments.c.project_id == project.id))
     made = 0
     for client_id, code, text in (
-            ("demo-blocker-0001", "approval_timeout", "施工许可证申请已提交十多个工作日，窗口一直说还在内部流转，没有明确答复。"),
+            ("demo-blocker-0001", "approval_timeout",
+             "施工许可证申请已提交十多个工作日，窗口一直说还在内部流转，没有明确答复。"),
             ("demo-blocker-0002", "arrears", "园区管委会的配套道路工程款验收后已过两个月仍未支付，影响工人工资发放。")):
         category = db.session.scalar(select(BlockerCategory).where(BlockerCategory.code == code))
         case = open_case(channel="project_app", summary=f"{category.name}｜{project.name}：{text}",

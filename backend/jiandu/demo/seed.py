@@ -10,7 +10,10 @@ import random
 from sqlalchemy import select
 
 from jiandu.demo import data
+from jiandu.demo.cases import seed_cases
+from jiandu.demo.projects import seed_projects
 from jiandu.extensions import db
+from jiandu.intake.service import seed_categories
 from jiandu.org.models import Jurisdiction, Point, Project, Unit, User
 from jiandu.projects import credit_code
 from jiandu.security import hash_password, new_code
@@ -214,10 +217,6 @@ def seed_demo(password: str = DEMO_PASSWORD) -> dict:
 
 def _seed_activity() -> dict:
     """Each capability's demo records on top of the organisation (cases in every state, …)."""
-    from jiandu.demo.cases import seed_cases
-    from jiandu.demo.projects import seed_projects
-    from jiandu.intake.service import seed_categories
-
     seed_categories()
     counts = {}
     counts.update(seed_cases(random.Random(DEMO_SEED + 1)))
