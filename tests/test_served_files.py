@@ -71,7 +71,8 @@ def _blocker_photo(enterprise) -> str:
 
 def _field_photo(inspector, window: Point) -> str:
     data, uid, visit = jpeg((30, 200, 30)), str(uuid.uuid4()), str(uuid.uuid4())
-    put = inspector.put(f"/api/v1/uploads/{uid}", data=data, headers={"Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"})
+    put = inspector.put(f"/api/v1/uploads/{uid}", data=data,
+                        headers={"Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"})
     assert put.status_code == 200, put.get_json()
     pushed = inspector.post("/api/v1/sync/push", json={"device": "d", "writes": [
         {"id": visit, "op": "visit.create", "body": {"kind": "experience", "point_id": window.id, "title": "体验"}},
@@ -81,8 +82,8 @@ def _field_photo(inspector, window: Point) -> str:
 
 
 def _case_photo(inspector, window: Point) -> str:
-    case = open_case(channel="window_code", summary="窗口办事推诿，材料反复退回", jurisdiction_id=window.jurisdiction_id,
-                     point_id=window.id)
+    case = open_case(channel="window_code", summary="窗口办事推诿，材料反复退回",
+                     jurisdiction_id=window.jurisdiction_id, point_id=window.id)
     db.session.commit()
     sent = inspector.post(f"/api/v1/cases/{case.id}/attachments", data={"file": (io.BytesIO(jpeg()), "现场.jpg")},
                           content_type="multipart/form-data")

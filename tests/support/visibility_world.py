@@ -106,7 +106,8 @@ def jpeg(colour=(200, 30, 30)) -> bytes:
 
 
 def _ok(response, *statuses):
-    assert response.status_code in (statuses or (200, 201)), (response.status_code, response.get_data(as_text=True)[:800])
+    expected = statuses or (200, 201)
+    assert response.status_code in expected, (response.status_code, response.get_data(as_text=True)[:800])
     return response.get_json() if response.is_json else response
 
 
@@ -210,7 +211,8 @@ class Builder:
         enterprise = self.clients["enterprise"]
         body = _ok(enterprise.post("/api/v1/blockers", content_type="multipart/form-data",
                                    headers={"Idempotency-Key": f"matrix-{secrets.token_urlsafe(18)}"}, data={
-            "category": BLOCKER_CATEGORIES[intake_type], "description": self.text("施工许可迟迟不批，办事人员暗示找关系"),
+            "category": BLOCKER_CATEGORIES[intake_type],
+            "description": self.text("施工许可迟迟不批，办事人员暗示找关系"),
             "department_id": str(self.market.id), "contact_ok": "true",
             "photos": (io.BytesIO(jpeg((30, 120, 200))), "现场.jpg")}), 201)
         record.case_id, record.blocker_id = body["case_id"], body["id"]
@@ -245,15 +247,17 @@ class Builder:
         from jiandu.cases.service import open_case
 
         case = open_case(channel="risk_model", case_type="lead", category="extortion",
-                         summary=self.text("同一窗口三个月内差评与退件异常集中"), jurisdiction_id=self.window.jurisdiction_id,
-                         point_id=self.window.id, department_id=self.market.id)
+                         summary=self.text("同一窗口三个月内差评与退件异常集中"),
+                         jurisdiction_id=self.window.jurisdiction_id, point_id=self.window.id,
+                         department_id=self.market.id)
         db.session.commit()
         record.case_id = case.id
 
     # --- the closed loop ---------------------------------------------------------------------------
 
     def fields(self, move: str, record: Record) -> dict:
-        category = (REPORT_CATEGORIES if record.cell.channel != "blocker" else BLOCKER_CATEGORIES)[record.cell.case_type]
+        categories = REPORT_CATEGORIES if record.cell.channel != "blocker" else BLOCKER_CATEGORIES
+        category = categories[record.cell.case_type]
         return {"register": {"case_type": record.cell.case_type, "category": category, "severity": "normal"},
                 "assign": {"department_id": self.market.id}, "answer": {"result": "已约谈窗口负责人并一次性办结"},
                 "return": {"reason": "不属于本单位职责"}, "not_accept": {"reason": "不属于营商环境监督范围"},
