@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from jiandu.extensions import db
 from jiandu.org.models import Point, Unit, User
+from tests.e2e.signing import sign_in
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "jiandu-demo"
 VIEWPORT = {"width": 360, "height": 740}
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -59,15 +59,6 @@ def new_page(browser, live, **extra) -> tuple[BrowserContext, Page, list[str]]:
     page.on("console", lambda message: errors.append(f"console: {message.text}")
             if message.type == "error" and "Content Security Policy" in message.text else None)
     return context, page, errors
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"#/login"))
-    page.get_by_label("用户名").fill(username)
-    page.locator("#login-form").get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()
 
 
 def open_from_menu(page: Page, name: str) -> None:
