@@ -187,7 +187,9 @@ def build_world(app, subscriptions: list[dict]) -> None:
                                        "jurisdiction_id": city.id, "department_id": d + 1, "warning": "none",
                                        "returns_count": 0, "reopen_count": 0, "version": 1, "created_at": now,
                                        "updated_at": now, "escalation_level": 0, "restricted": False,
-                                       "due_provisional": False, "sign_due_at": now}
+                                       "due_provisional": False, "sign_due_at": now,
+                                       # handed to the department (转办): only then may its handlers read it
+                                       "assigned_at": now, "case_type": "service_request"}
                                       for d in range(N_DEPARTMENTS)])
     db.session.execute(insert(OutboxEvent), [
         {"kind": "case.assigned", "payload": {"case_id": d + 1, "number": f"JD2026{d + 1:07d}", "department_id": d + 1,
