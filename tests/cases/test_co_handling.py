@@ -83,7 +83,7 @@ def test_each_co_department_once_and_never_the_lead(as_user, make_case, market, 
     inspector = as_user("inspector")
     move(inspector, case.id, "register", case_type="service_request", category="办事效率", severity="normal")
     tax = users["tax-handler"].unit_id
-    body = move(inspector, case.id, "assign", department_id=market.id, co_department_ids=[tax, str(tax), market.id])
+    body = move(inspector, case.id, "assign", department_id=market.id, co_department_ids=[tax, tax, market.id])
     assert body["co_department_ids"] == [tax]
     assert body["events"][-1]["data"]["co_department_ids"] == [tax]
     assert _co_rows(case.id) == [tax]

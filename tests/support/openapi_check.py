@@ -1,5 +1,6 @@
 """Every answer the API gives in the tests is held against the OpenAPI document (/api/openapi.json)
-that other systems build on: a 2xx JSON answer must match the schema the document gives for it.
+that other systems build on: a 2xx JSON answer must match the schema the document gives for it, and a
+JSON body the API accepted (2xx) must be one the document describes for the operation.
 
 The app fixture's test client does this on every request (openapi-core validates the answer against
 the document, made once per app). An operation the document gives no schema for is not checked
@@ -68,8 +69,31 @@ def check(app, response) -> None:
                              f"OpenAPI document does not describe: {error}: {detail}") from None
 
 
+def check_request(app, asked: Request, response) -> None:
+    """A JSON body the API accepted (2xx) must be one the document describes for the operation."""
+    if not asked.path.startswith("/api/v1/") or not 200 <= response.status_code < 300:
+        return
+    if asked.mimetype != "application/json":
+        return  # multipart (photos) and bodiless requests: their fields are described, not validated here
+    openapi, paths = document(app)
+    try:
+        openapi.validate_request(WerkzeugOpenAPIRequest(asked))
+    except (PathError, MediaTypeNotFound):
+        return
+    except Exception as error:  # openapi-core's request validation errors
+        detail = "; ".join(str(e) for e in getattr(error.__cause__, "schema_errors", []) or [error.__cause__])
+        raise AssertionError(f"{asked.method} {asked.path} was accepted ({response.status_code}) with a body the "
+                             f"OpenAPI document does not describe: {error}: {detail}") from None
+
+
 class DocumentedClient(FlaskClient):
     def open(self, *args, **kwargs):
+        asked = None
+        if kwargs.get("json") is not None and (not args or isinstance(args[0], str)):
+            builder = EnvironBuilder(*args, **{k: v for k, v in kwargs.items() if k not in ("follow_redirects",)})
+            asked = Request(builder.get_environ())
         response = super().open(*args, **kwargs)
         check(self.application, response)
+        if asked is not None:
+            check_request(self.application, asked, response)
         return response

@@ -65,6 +65,10 @@ class ReportIn(Schema):
     phone = fields.String(metadata={"description": "mainland mobile number"})
     photos = fields.List(fields.String(), metadata={"description": "JSON only: up to 3 base64 images"})
     origin = fields.String(metadata={"description": "embedding website's origin (embed only)"})
+    page = fields.String(metadata={"description": "the embedding website's page the form was on (embed only)"})
+    lang = fields.String(metadata={"description": "zh or en: the language the citizen wrote in (news of the case "
+                                                  "follows it; anything else counts as zh)"})
+    homepage = fields.String(metadata={"description": "a field people never see: a body that fills it is a bot's"})
     rating_token = fields.String(metadata={
         "description": "kind rating: the token the landing page (or POST /rating-tokens) gave for this point; "
                        "good for one rating"})
