@@ -3,9 +3,8 @@ own transaction) and the rules that turn them into messages (registered with not
 
 `act()` calls `case_moved()` after every move; the deadline scan emits its own (case.yellow / red /
 reminder / escalation). Payloads carry ids and what the words need, never a reporter's identity.
-Recipients are decided by the same scope rule as everything else: an inspector is told of a case
-only if the case is visible to them (`visible_cases`), so a notification never shows a case to
-someone who could not open it. A channel that must hear of its cases' moves (a project blocker's
+Recipients are decided by the same scope rule as everything else (`jiandu.org.scope`): nobody is told
+of a case they could not open. A channel that must hear of its cases' moves (a project blocker's
 enterprise) listens with `listen()`.
 """
 from __future__ import annotations
@@ -16,14 +15,13 @@ from typing import Callable
 from sqlalchemy import select
 
 from jiandu.cases.models import Case, Recommendation
-from jiandu.cases.visibility import visible_cases
 from jiandu.extensions import db
 from jiandu.notify import rules
 from jiandu.notify.recipients import handlers_of, inspector_candidates, inspectors_for
 from jiandu.notify.service import case_followed, emit
 from jiandu.notify.words import Words, clip, to_users, when
 from jiandu.org.models import User
-from jiandu.org.scope import is_supervised, visible
+from jiandu.org.scope import is_supervised, is_visible
 from jiandu.timeutil import iso_utc
 
 # --- the events of a move ---------------------------------------------------------------------------
@@ -91,15 +89,13 @@ def inspectors_for_case(case) -> list[User]:
     if case is None or case.restricted:
         return []  # a case sent up is for the top level's admins only
     return [user for user in inspector_candidates(case.jurisdiction_id, case.department_id)
-            if db.session.scalar(visible_cases(user, select(Case.id)).where(Case.id == case.id))
-            is not None]
+            if is_visible(user, Case, case.id)]
 
 
 def readers_of(case, users) -> list[User]:
     """The users of the supervised side who may open the case (the commission's staff come from
     `inspectors_for_case`, which has asked the same of them already)."""
-    return [u for u in users if not is_supervised(u)
-            or db.session.scalar(visible(u, select(Case.id)).where(Case.id == case.id)) is not None]
+    return [u for u in users if not is_supervised(u) or is_visible(u, Case, case.id)]
 
 
 def case_url(case_id) -> str:
