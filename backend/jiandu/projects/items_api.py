@@ -8,6 +8,17 @@ from jiandu.projects import schemas as sch
 from jiandu.projects.web import before_body, blp, staff_change_of, views_today
 
 
+def _approval_answer(item) -> dict:
+    """An approval item as answered: its colour and due days today."""
+    today, calendar, s = views_today()
+    return service.approval_view(item, today, calendar, s["approval_yellow_percent"])
+
+
+def _payment_answer(payment) -> dict:
+    """A payment as answered: its due day and warning today."""
+    return service.payment_view(payment, rules.local_today(), service.settings()["payment_warn_days"])
+
+
 @blp.route("/projects/<int:project_id>/approvals", methods=["POST"])
 @login_required
 @before_body(staff_change_of(service.get_project, "project_id"))
@@ -17,8 +28,7 @@ def create_approval(body, project_id):
     """Record an approval item (审批事项) of the project; its yellow and due days follow."""
     item = service.create_approval(current_user(), project_id, body)
     db.session.commit()
-    today, calendar, s = views_today()
-    return service.approval_view(item, today, calendar, s["approval_yellow_percent"]), 201
+    return _approval_answer(item), 201
 
 
 @blp.route("/projects/approvals/<int:item_id>", methods=["PATCH"])
@@ -30,8 +40,7 @@ def update_approval(body, item_id):
     """Change an approval item (e.g. its done_on), checked against `version`."""
     item = service.update_approval(current_user(), item_id, body)
     db.session.commit()
-    today, calendar, s = views_today()
-    return service.approval_view(item, today, calendar, s["approval_yellow_percent"])
+    return _approval_answer(item)
 
 
 @blp.route("/projects/approvals/<int:item_id>", methods=["GET"])
@@ -39,9 +48,7 @@ def update_approval(body, item_id):
 @login_required
 def get_approval(item_id):
     """One approval item with its colour today."""
-    today, calendar, s = views_today()
-    return service.approval_view(service.get_approval(current_user(), item_id), today, calendar,
-                                 s["approval_yellow_percent"])
+    return _approval_answer(service.get_approval(current_user(), item_id))
 
 
 @blp.route("/projects/<int:project_id>/payments", methods=["POST"])
@@ -53,7 +60,7 @@ def create_payment(body, project_id):
     """Record a payment owed to the project's enterprise; its due day follows from the rules."""
     payment = service.create_payment(current_user(), project_id, body)
     db.session.commit()
-    return service.payment_view(payment, rules.local_today(), service.settings()["payment_warn_days"]), 201
+    return _payment_answer(payment), 201
 
 
 @blp.route("/projects/payments/<int:payment_id>", methods=["PATCH"])
@@ -65,7 +72,7 @@ def update_payment(body, payment_id):
     """Change a payment (e.g. its paid_on), checked against `version`."""
     payment = service.update_payment(current_user(), payment_id, body)
     db.session.commit()
-    return service.payment_view(payment, rules.local_today(), service.settings()["payment_warn_days"])
+    return _payment_answer(payment)
 
 
 @blp.route("/projects/payments/<int:payment_id>", methods=["GET"])
@@ -73,8 +80,7 @@ def update_payment(body, payment_id):
 @login_required
 def get_payment(payment_id):
     """One payment with its colour today."""
-    return service.payment_view(service.get_payment(current_user(), payment_id), rules.local_today(),
-                                service.settings()["payment_warn_days"])
+    return _payment_answer(service.get_payment(current_user(), payment_id))
 
 
 @blp.route("/projects/<int:project_id>/milestones", methods=["POST"])
