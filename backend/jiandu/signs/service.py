@@ -295,12 +295,12 @@ def restart(user: User, batch_id: int) -> SignBatch:
     if batch.status not in ("failed",):
         raise Conflict("只有失败的批次可以重新开始" if batch.status != "done" else "该批次已完成，可直接下载",
                        code="not_failed")
-    _reset(batch)
+    reset(batch)
     audit.record(user.id, "sign_batch_restart", batch)
     return batch
 
 
-def _reset(batch: SignBatch) -> None:
+def reset(batch: SignBatch) -> None:
     _remove_leftovers(batch)
     batch.status, batch.done, batch.error, batch.job_id = "queued", 0, None, None
     batch.started_at = batch.finished_at = None

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from jiandu.extensions import db
 from jiandu.queue import run_alone
 from jiandu.signs.models import SignBatch
-from jiandu.signs.service import (MAX_ATTEMPTS, _reset, fail, heartbeat_key, heartbeat_ttl, redis_or_none,
+from jiandu.signs.service import (MAX_ATTEMPTS, fail, heartbeat_key, heartbeat_ttl, redis_or_none, reset,
                                   start)
 from jiandu.timeutil import utcnow
 
@@ -55,7 +55,7 @@ def watch(batch: SignBatch, redis) -> str | None:
         return None
     if batch.status == "running" and batch.attempts < MAX_ATTEMPTS:
         log.warning("sign batch %s: %s; running it again", batch.id, reason)
-        _reset(batch)
+        reset(batch)
         batch.error = f"上次{reason}，已自动重试"
         start(batch)
         return "retried"
