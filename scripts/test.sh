@@ -13,13 +13,11 @@ TEST_MOMENTS=${TEST_MOMENTS-2026-02-18T08:30 2028-12-07T16:30}
 
 services() { bash scripts/services.sh "$@"; }
 
-# The floor plan first (seconds): the linter, and the direction of imports between capabilities
-# (pyproject.toml [tool.ruff], [tool.importlinter]). A full run stops here when either fails.
+# The linter first (seconds; pyproject.toml [tool.ruff]): a full run stops here when it fails. The
+# direction of imports is a test of its own (tests/test_floor_plan.py).
 if (($# == 0)); then
-  echo "== lint: ruff, import contracts =="
+  echo "== lint: ruff =="
   .venv/bin/ruff check --quiet backend tests bench || { echo "lint: ruff found the problems above" >&2; exit 1; }
-  (cd backend && ../.venv/bin/lint-imports ../pyproject.toml --no-cache --no-logo >/dev/null || ../.venv/bin/lint-imports ../pyproject.toml --no-cache --no-logo) \
-    || { echo "lint: an import breaks a contract of pyproject.toml [tool.importlinter] (above)" >&2; exit 1; }
 fi
 
 # The usual ports, or the next free ones when another run holds them.
