@@ -59,20 +59,20 @@ class Scope:
         `gates` narrows what the supervised side reaches through a column (see the module's text)."""
         if self.by_jurisdiction:
             return jurisdiction.in_(self.jurisdiction_ids()) if jurisdiction is not None else false()
-        gates = (gates or {}) if self.supervised else {}
-
-        def through(column_role: str, condition):
-            gate = gates.get(column_role)
-            return condition if gate is None else and_(condition, gate(self))
-
         conditions = []
         if self.department_ids and department is not None:
-            conditions.append(through("department", department.in_(self.department_ids)))
+            conditions.append(self.through(gates, "department", department.in_(self.department_ids)))
         if self.unit_ids and unit is not None:
-            conditions.append(through("department", unit.in_(self.unit_ids)))
+            conditions.append(self.through(gates, "department", unit.in_(self.unit_ids)))
         if self.project_ids and project is not None:
-            conditions.append(through("project", project.in_(self.project_ids)))
+            conditions.append(self.through(gates, "project", project.in_(self.project_ids)))
         return or_(*conditions) if conditions else false()
+
+    def through(self, gates, column_role: str, condition):
+        """`condition` (a row reached through its department or project column) narrowed by the model's
+        gate for that column, for the supervised side; the commission's staff pass ungated."""
+        gate = (gates or {}).get(column_role) if self.supervised else None
+        return condition if gate is None else and_(condition, gate(self))
 
 
 def is_top_admin(user: User) -> bool:
@@ -127,8 +127,7 @@ def _condition(model, scope: Scope):
     extra = getattr(model, "__scope_extra__", None)
     also = extra(scope) if extra is not None else None
     if also is not None:
-        gate = (gates or {}).get("department") if scope.supervised else None
-        condition = or_(condition, also if gate is None else and_(also, gate(scope)))
+        condition = or_(condition, scope.through(gates, "department", also))
     restricted = getattr(model, "__scope_restricted__", None)
     hidden = restricted(scope) if restricted is not None and not scope.top_level else None
     return condition if hidden is None else and_(condition, not_(hidden))
